@@ -1,0 +1,29 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { SessionIdPipe } from '../common/session-id.pipe';
+import { SessionHistoryService } from '../session/session-history.service';
+import { AGENT_CATALOG } from './agents/agent-catalog';
+import { AgentsResponseDto, CurrentAgentResponseDto, toAgentDto, toCurrentAgentResponse } from './dto/agents-response.dto';
+
+@ApiTags('agents')
+@Controller('api/v1/agents')
+export class AgentsController {
+  constructor(private readonly history: SessionHistoryService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The agents and the tools each may use' })
+  @ApiOkResponse({ type: AgentsResponseDto })
+  list(): AgentsResponseDto {
+    const agents = Object.values(AGENT_CATALOG).map(toAgentDto);
+    return { agents, total: agents.length };
+  }
+
+  @Get(':id/current')
+  @ApiOperation({ summary: 'The current agent of a session and how it got there' })
+  @ApiOkResponse({ type: CurrentAgentResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async current(@Param('id', SessionIdPipe) id: string): Promise<CurrentAgentResponseDto> {
+    return toCurrentAgentResponse(await this.history.agentContext(id));
+  }
+}

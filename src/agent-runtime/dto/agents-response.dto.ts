@@ -1,0 +1,56 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { AGENT_TYPES, AgentType } from '../../protocol/agent-type';
+import { IDE_TOOL_NAMES } from '../../protocol/tools';
+import { AgentHistoryEntryDto, toAgentHistory } from '../../session/dto/history-response.dto';
+import { AgentContextView } from '../../session/session-history.service';
+import { AgentDefinition } from '../agents/agent-definition';
+
+export class AgentDto {
+  @ApiProperty({ enum: AGENT_TYPES, example: 'coder' })
+  readonly type!: AgentType;
+
+  @ApiProperty({ example: 'Coder Agent' })
+  readonly name!: string;
+
+  @ApiProperty({ example: 'Writes, changes and refactors code; may use every IDE tool.' })
+  readonly description!: string;
+
+  @ApiProperty({ enum: IDE_TOOL_NAMES, isArray: true, example: ['read_file', 'write_file'] })
+  readonly allowed_tools!: string[];
+}
+
+export class AgentsResponseDto {
+  @ApiProperty({ type: [AgentDto] })
+  readonly agents!: AgentDto[];
+
+  @ApiProperty({ example: 5 })
+  readonly total!: number;
+}
+
+export class CurrentAgentResponseDto {
+  @ApiProperty({ example: '3f1c2d6e-8a7b-4c1d-9e2f-0a1b2c3d4e5f' })
+  readonly session_id!: string;
+
+  @ApiProperty({ enum: AGENT_TYPES, example: 'coder' })
+  readonly current_agent!: AgentType;
+
+  @ApiProperty({ type: [AgentHistoryEntryDto] })
+  readonly agent_history!: AgentHistoryEntryDto[];
+
+  @ApiProperty({ example: 1 })
+  readonly switch_count!: number;
+}
+
+export const toAgentDto = (agent: AgentDefinition): AgentDto => ({
+  type: agent.type,
+  name: agent.name,
+  description: agent.description,
+  allowed_tools: [...agent.allowedTools],
+});
+
+export const toCurrentAgentResponse = (view: AgentContextView): CurrentAgentResponseDto => ({
+  session_id: view.sessionId,
+  current_agent: view.currentAgent,
+  agent_history: toAgentHistory(view.agentHistory),
+  switch_count: view.switchCount,
+});

@@ -1,0 +1,18 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AgentRuntimeModule } from './agent-runtime/agent-runtime.module';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { SessionModule } from './session/session.module';
+
+/** Only imports modules. Dependencies run one way: gateway → agent-runtime → session. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, SessionModule, AgentRuntimeModule],
+    };
+  }
+}

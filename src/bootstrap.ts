@@ -1,0 +1,49 @@
+import { INestApplication, Logger, ValidationPipe, BadRequestException } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { flattenValidationErrors } from './common/validation-errors';
+import { AppConfig } from './config/app-config';
+import { SERVICE_NAME, SERVICE_VERSION } from './health/service-info';
+
+/**
+ * Builds the whole application: the one place that wires pipes, filters, the WebSocket adapter and
+ * Swagger. `main.ts` and the e2e tests both call it, so tests run what production runs.
+ */
+export async function createApp(config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    logger: new Logger(),
+    bufferLogs: false,
+  });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => new BadRequestException(flattenValidationErrors(errors)),
+    }),
+  );
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+  setUpSwagger(app);
+  return app;
+}
+
+function setUpSwagger(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('CodeLab Agent Service')
+      .setDescription(
+        'Sessions, history, agents and approvals of the CodeLab agent service. The WebSocket protocol ' +
+          '(ws://HOST:PORT/api/v1/ws/{session_id}) is described in docs/protocol.md and docs/asyncapi.yaml.',
+      )
+      .setVersion(SERVICE_VERSION)
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs-json',
+    customSiteTitle: `${SERVICE_NAME} API`,
+  });
+}

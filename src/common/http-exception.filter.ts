@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError, DomainErrorCode } from './domain.error';
+
+const STATUS_BY_CODE: Record<DomainErrorCode, HttpStatus> = {
+  [DomainErrorCode.SessionNotFound]: HttpStatus.NOT_FOUND,
+  [DomainErrorCode.SessionExists]: HttpStatus.CONFLICT,
+  [DomainErrorCode.InvalidRequest]: HttpStatus.BAD_REQUEST,
+  [DomainErrorCode.NotPending]: HttpStatus.CONFLICT,
+  [DomainErrorCode.ToolNotAllowed]: HttpStatus.FORBIDDEN,
+  [DomainErrorCode.ModelFailed]: HttpStatus.BAD_GATEWAY,
+  [DomainErrorCode.Busy]: HttpStatus.CONFLICT,
+};
+
+/**
+ * Every REST error leaves as `{statusCode, message, error}` with one string message. Unknown errors
+ * become a 500 with a correlation id; the stack is logged, never sent.
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const { status, message } = this.describe(exception);
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.status(status).json({ statusCode: status, message, error: reasonPhrase(status) });
+  }
+
+  private describe(exception: unknown): { status: number; message: string } {
+    if (exception instanceof DomainError) {
+      return { status: STATUS_BY_CODE[exception.code], message: exception.message };
+    }
+    if (exception instanceof HttpException) {
+      return { status: exception.getStatus(), message: messageOf(exception) };
+    }
+    const correlationId = randomUUID();
+    const error = exception instanceof Error ? exception : new Error(String(exception));
+    this.logger.error(`unhandled error (correlation_id=${correlationId}): ${error.message}`, error.stack);
+    return { status: 500, message: `Internal server error (correlation_id=${correlationId})` };
+  }
+}
+
+function messageOf(exception: HttpException): string {
+  const body = exception.getResponse();
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}
+
+function reasonPhrase(status: number): string {
+  const name = HttpStatus[status];
+  if (typeof name !== 'string') return 'Error';
+  return name
+    .toLowerCase()
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
+}

@@ -1,0 +1,28 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { buildDataSourceOptions } from './data-source-options';
+import { SqlitePragmas } from './sqlite-pragmas';
+import { TransactionRunner } from './transaction-runner';
+
+/** Connects to the configured database and runs pending migrations at start-up. */
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => {
+        const db = config.database;
+        if (db.type === 'sqlite' && db.path !== ':memory:') {
+          mkdirSync(dirname(resolve(db.path)), { recursive: true });
+        }
+        return { ...buildDataSourceOptions(db), autoLoadEntities: true, migrationsRun: true };
+      },
+    }),
+  ],
+  providers: [TransactionRunner, SqlitePragmas],
+  exports: [TransactionRunner],
+})
+export class DatabaseModule {}

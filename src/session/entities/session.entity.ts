@@ -1,0 +1,22 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochMs } from '../../database/epoch-ms.transformer';
+
+@Entity({ name: 'sessions' })
+@Index('IDX_SESSIONS_LAST_ACTIVITY', ['lastActivity'])
+export class SessionEntity {
+  @PrimaryColumn({ name: 'id', type: 'varchar', length: 128 })
+  id!: string;
+
+  @Column({ name: 'title', type: 'varchar', length: 200, nullable: true })
+  title!: string | null;
+
+  /** Number of rows in `messages` for this session; also the `seq` of the next message. */
+  @Column({ name: 'message_count', type: 'integer', default: 0 })
+  messageCount!: number;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt!: Date;
+
+  @Column({ name: 'last_activity', type: 'bigint', transformer: epochMs })
+  lastActivity!: Date;
+}

@@ -1,0 +1,94 @@
+import type { JsonObject } from '../protocol/json';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { sessionNotFound } from '../common/domain.error';
+import { AgentType, isAgentType } from '../protocol/agent-type';
+import { ChatMessage } from '../protocol/chat-message';
+import { AgentSwitchRecord } from './conversation-state';
+import { AgentContextEntity } from './entities/agent-context.entity';
+import { MessageEntity } from './entities/message.entity';
+import { PendingApprovalEntity } from './entities/pending-approval.entity';
+import { SessionEntity } from './entities/session.entity';
+import { toChatMessage } from './message.mapper';
+import { INITIAL_AGENT } from './session.service';
+
+export interface SessionHistory {
+  readonly sessionId: string;
+  readonly messages: ChatMessage[];
+  readonly lastActivity: Date;
+  readonly currentAgent: AgentType;
+  readonly agentHistory: readonly AgentSwitchRecord[];
+}
+
+export interface AgentContextView {
+  readonly sessionId: string;
+  readonly currentAgent: AgentType;
+  readonly agentHistory: readonly AgentSwitchRecord[];
+  readonly switchCount: number;
+}
+
+export interface PendingApprovalView {
+  readonly callId: string;
+  readonly toolName: string;
+  readonly arguments: JsonObject;
+  readonly reason: string | null;
+  readonly createdAt: Date;
+}
+
+/** Read side for the REST API: history, agent context, pending approvals. */
+@Injectable()
+export class SessionHistoryService {
+  constructor(
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    @InjectRepository(MessageEntity) private readonly messages: Repository<MessageEntity>,
+    @InjectRepository(AgentContextEntity) private readonly contexts: Repository<AgentContextEntity>,
+    @InjectRepository(PendingApprovalEntity) private readonly approvals: Repository<PendingApprovalEntity>,
+  ) {}
+
+  async history(sessionId: string): Promise<SessionHistory> {
+    const session = await this.sessions.findOneBy({ id: sessionId });
+    if (!session) throw sessionNotFound(sessionId);
+    const [rows, context] = await Promise.all([
+      this.messages.find({ where: { sessionId }, order: { seq: 'ASC' } }),
+      this.contexts.findOneBy({ sessionId }),
+    ]);
+    return {
+      sessionId,
+      messages: rows.map(toChatMessage),
+      lastActivity: session.lastActivity,
+      currentAgent: agentOf(context),
+      agentHistory: context?.agentHistory ?? [],
+    };
+  }
+
+  async agentContext(sessionId: string): Promise<AgentContextView> {
+    const context = await this.contexts.findOneBy({ sessionId });
+    if (!context) throw sessionNotFound(sessionId);
+    return {
+      sessionId,
+      currentAgent: agentOf(context),
+      agentHistory: context.agentHistory,
+      switchCount: context.switchCount,
+    };
+  }
+
+  async pendingApprovals(sessionId: string): Promise<PendingApprovalView[]> {
+    if (!(await this.sessions.existsBy({ id: sessionId }))) throw sessionNotFound(sessionId);
+    const rows = await this.approvals.find({
+      where: { sessionId, status: 'pending' },
+      order: { createdAt: 'ASC', callId: 'ASC' },
+    });
+    return rows.map((r) => ({
+      callId: r.callId,
+      toolName: r.toolName,
+      arguments: r.arguments as JsonObject,
+      reason: r.reason,
+      createdAt: r.createdAt,
+    }));
+  }
+}
+
+function agentOf(context: AgentContextEntity | null): AgentType {
+  return context && isAgentType(context.currentAgent) ? context.currentAgent : INITIAL_AGENT;
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConversationStore } from './conversation-store.service';
+import { SESSION_ENTITIES } from './entities';
+import { SessionCleanupService } from './session-cleanup.service';
+import { SessionController } from './session.controller';
+import { SessionHistoryService } from './session-history.service';
+import { SessionService } from './session.service';
+
+/** Owns the session store (sessions, messages, agent contexts, approvals) and the session REST API. */
+@Module({
+  imports: [TypeOrmModule.forFeature(SESSION_ENTITIES)],
+  controllers: [SessionController],
+  providers: [SessionService, SessionHistoryService, ConversationStore, SessionCleanupService],
+  exports: [SessionService, SessionHistoryService, ConversationStore],
+})
+export class SessionModule {}

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { DomainError, DomainErrorCode, sessionNotFound } from '../common/domain.error';
+import { TransactionRunner } from '../database/transaction-runner';
+import { isUniqueViolation } from '../database/unique-violation';
+import { AgentType, isAgentType } from '../protocol/agent-type';
+import { AgentContextEntity } from './entities/agent-context.entity';
+import { SessionEntity } from './entities/session.entity';
+import { SessionView } from './session-view';
+
+export const INITIAL_AGENT: AgentType = 'orchestrator';
+
+interface SessionRow {
+  id: string;
+  title: string | null;
+  message_count: number | string;
+  created_at: number | string;
+  last_activity: number | string;
+  current_agent: string | null;
+}
+
+/** Session lifecycle: create, read, list, rename, delete. */
+@Injectable()
+export class SessionService {
+  private readonly logger = new Logger(SessionService.name);
+
+  constructor(
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  /** Creates a session (a UUID v4 when no id is given). Fails with `session_exists` if the id is taken. */
+  async create(input: { sessionId?: string; title?: string } = {}): Promise<SessionView> {
+    const id = input.sessionId ?? randomUUID();
+    const created = await this.insertIfMissing(id, input.title ?? null);
+    if (!created) {
+      throw new DomainError(DomainErrorCode.SessionExists, `Session ${id} already exists`);
+    }
+    this.logger.log(`session=${id} created`);
+    return this.get(id);
+  }
+
+  /** Creates the session if it does not exist yet; tells whether it did. Safe under races. */
+  async ensure(id: string): Promise<boolean> {
+    const created = await this.insertIfMissing(id, null);
+    if (created) this.logger.log(`session=${id} created on first message`);
+    return created;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.sessions.existsBy({ id });
+  }
+
+  async get(id: string): Promise<SessionView> {
+    const row = await this.baseQuery().where('s.id = :id', { id }).getRawOne<SessionRow>();
+    if (!row) throw sessionNotFound(id);
+    return toView(row);
+  }
+
+  /** Newest activity first; `total` counts every session, not just the page. */
+  async list(limit: number, offset: number): Promise<{ items: SessionView[]; total: number }> {
+    const [rows, total] = await Promise.all([
+      this.baseQuery()
+        .orderBy('s.last_activity', 'DESC')
+        .addOrderBy('s.id', 'ASC')
+        .limit(limit)
+        .offset(offset)
+        .getRawMany<SessionRow>(),
+      this.sessions.count(),
+    ]);
+    return { items: rows.map(toView), total };
+  }
+
+  async rename(id: string, title: string): Promise<SessionView> {
+    const result = await this.tx.run((manager) => manager.update(SessionEntity, { id }, { title }));
+    if (!result.affected) throw sessionNotFound(id);
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    const result = await this.tx.run((manager) => manager.delete(SessionEntity, { id }));
+    if (!result.affected) throw sessionNotFound(id);
+    this.logger.log(`session=${id} deleted`);
+  }
+
+  private async insertIfMissing(id: string, title: string | null): Promise<boolean> {
+    try {
+      return await this.tx.run(async (manager) => {
+        if (await manager.existsBy(SessionEntity, { id })) return false;
+        await insertSession(manager, id, title);
+        return true;
+      });
+    } catch (error) {
+      // Two instances (or pool connections) raced to create the same id: the other one won.
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  private baseQuery() {
+    return this.sessions
+      .createQueryBuilder('s')
+      .leftJoin(AgentContextEntity, 'c', 'c.session_id = s.id')
+      .select('s.id', 'id')
+      .addSelect('s.title', 'title')
+      .addSelect('s.message_count', 'message_count')
+      .addSelect('s.created_at', 'created_at')
+      .addSelect('s.last_activity', 'last_activity')
+      .addSelect('c.current_agent', 'current_agent');
+  }
+}
+
+async function insertSession(manager: EntityManager, id: string, title: string | null): Promise<void> {
+  const now = new Date();
+  await manager.insert(SessionEntity, { id, title, messageCount: 0, createdAt: now, lastActivity: now });
+  await manager.insert(AgentContextEntity, {
+    sessionId: id,
+    currentAgent: INITIAL_AGENT,
+    agentHistory: [],
+    contextMetadata: {},
+    createdAt: now,
+    lastSwitchAt: null,
+    switchCount: 0,
+  });
+}
+
+function toView(row: SessionRow): SessionView {
+  return {
+    id: row.id,
+    title: row.title,
+    messageCount: Number(row.message_count),
+    createdAt: new Date(Number(row.created_at)),
+    lastActivity: new Date(Number(row.last_activity)),
+    currentAgent: isAgentType(row.current_agent) ? row.current_agent : INITIAL_AGENT,
+  };
+}

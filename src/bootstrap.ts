@@ -1,4 +1,4 @@
-import { INestApplication, Logger, ValidationPipe, BadRequestException } from '@nestjs/common';
+import { BadRequestException, INestApplication, LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
@@ -11,10 +11,12 @@ import { SERVICE_NAME, SERVICE_VERSION } from './health/service-info';
  * Builds the whole application: the one place that wires pipes, filters, the WebSocket adapter and
  * Swagger. `main.ts` and the e2e tests both call it, so tests run what production runs.
  */
-export async function createApp(config: AppConfig): Promise<INestApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: { logLevels?: LogLevel[] } = {},
+): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config), {
-    logger: new Logger(),
-    bufferLogs: false,
+    logger: options.logLevels ?? ['log', 'warn', 'error', 'fatal'],
   });
   app.useGlobalPipes(
     new ValidationPipe({

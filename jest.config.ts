@@ -1,0 +1,28 @@
+import type { Config } from 'jest';
+
+const transform: Config['transform'] = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+};
+
+/** `npm test`: unit specs next to the code, e2e specs against the real app on a temporary SQLite file. */
+const config: Config = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      rootDir: '.',
+      testMatch: ['<rootDir>/src/**/*.spec.ts'],
+      transform,
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      transform,
+      testTimeout: 30_000,
+    },
+  ],
+};
+
+export default config;

@@ -1,0 +1,18 @@
+import type { Config } from 'jest';
+
+/**
+ * `npm run test:pg`: the e2e suites again, each file on a fresh PostgreSQL database
+ * (TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test). CI runs it; `npm test` does not.
+ */
+process.env.TEST_DATABASE = 'postgres';
+
+const config: Config = {
+  displayName: 'e2e-postgres',
+  testEnvironment: 'node',
+  rootDir: '..',
+  testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  testTimeout: 30_000,
+};
+
+export default config;

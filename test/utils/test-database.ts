@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+
+/** A database for one test file: a temporary SQLite file, or (TEST_DATABASE=postgres) a fresh PostgreSQL database. */
+export interface TestDatabase {
+  readonly url: string;
+  readonly sqlitePath: string | undefined;
+  drop(): Promise<void>;
+}
+
+const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (process.env.TEST_DATABASE === 'postgres') {
+    const name = `codelab_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    await adminQuery(`CREATE DATABASE ${name}`);
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      sqlitePath: undefined,
+      drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'codelab-test-'));
+  const sqlitePath = join(dir, 'nested', 'agent_runtime.db');
+  return {
+    url: `sqlite:${sqlitePath}`,
+    sqlitePath,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

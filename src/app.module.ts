@@ -3,6 +3,7 @@ import { AgentRuntimeModule } from './agent-runtime/agent-runtime.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
 import { SessionModule } from './session/session.module';
 
@@ -12,7 +13,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, SessionModule, AgentRuntimeModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, SessionModule, AgentRuntimeModule, GatewayModule],
     };
   }
 }

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { flattenValidationErrors } from './common/validation-errors';
+import { AgentWsAdapter } from './gateway/agent-ws.adapter';
 import { AppConfig } from './config/app-config';
 import { SERVICE_NAME, SERVICE_VERSION } from './health/service-info';
 
@@ -27,6 +28,7 @@ export async function createApp(
     }),
   );
   app.useGlobalFilters(new HttpExceptionFilter());
+  app.useWebSocketAdapter(new AgentWsAdapter(app, config.wsMaxFrameBytes));
   app.enableShutdownHooks();
   setUpSwagger(app);
   return app;

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { DomainError } from '../common/domain.error';
+import { ClientFrame, CancelFrame } from '../protocol/client-frames';
+import { sessionInfoFrame } from '../protocol/frame-builders';
+import { CancelledFrame, errorFrame, ServerFrame } from '../protocol/server-frames';
+import { ConversationStore } from '../session/conversation-store.service';
+import { SessionService } from '../session/session.service';
+import { SessionQueue } from './session-queue';
+import { ConversationTurns } from './turn/conversation-turns.service';
+import { TurnAborted } from './turn/model-turn.service';
+import { TurnContext } from './turn/turn-context';
+
+export type TurnFrame = Exclude<ClientFrame, CancelFrame>;
+
+/** One client frame for one session, as the gateway or the SSE endpoint hands it over. */
+export interface RuntimeCommand {
+  readonly sessionId: string;
+  readonly frame: TurnFrame;
+  /** Start the reply with `session_info` (the first message on a temporary id). */
+  readonly announceSession?: boolean;
+}
+
+/**
+ * The agent runtime's entry point. `handle()` returns the reply to one client frame as an Observable
+ * (the in-process, SSE-style stream the gateway relays). Frames of one session run one at a time in
+ * arrival order, whichever socket or request sent them. Once started, a turn runs to its end and is
+ * stored even if the subscriber goes away; only `cancel()` (or shutdown) stops it early.
+ */
+@Injectable()
+export class AgentRuntimeService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(AgentRuntimeService.name);
+  private readonly queue = new SessionQueue();
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly store: ConversationStore,
+    private readonly turns: ConversationTurns,
+  ) {}
+
+  handle(command: RuntimeCommand): Observable<ServerFrame> {
+    return new Observable<ServerFrame>((subscriber) => {
+      let attached = true;
+      const deliver = (frame: ServerFrame): void => {
+        if (attached) subscriber.next(frame);
+      };
+      void this.queue
+        .enqueue(command.sessionId, () => this.execute(command, deliver))
+        .finally(() => attached && subscriber.complete());
+      return () => {
+        attached = false;
+      };
+    });
+  }
+
+  /** Stops the session's running turn; false when nothing runs. */
+  cancel(sessionId: string): boolean {
+    const controller = this.running.get(sessionId);
+    if (!controller) return false;
+    controller.abort('cancelled');
+    return true;
+  }
+
+  isRunning(sessionId: string): boolean {
+    return this.running.has(sessionId);
+  }
+
+  /** Frames waiting or running for the session (the running one included). */
+  queued(sessionId: string): number {
+    return this.queue.pending(sessionId);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const controller of this.running.values()) controller.abort('shutdown');
+    await this.queue.drain();
+  }
+
+  private async execute(command: RuntimeCommand, deliver: (frame: ServerFrame) => void): Promise<void> {
+    const { sessionId, frame } = command;
+    const controller = new AbortController();
+    this.running.set(sessionId, controller);
+    let finalSent = false;
+    const ctx: TurnContext = {
+      sessionId,
+      signal: controller.signal,
+      emit: (out) => {
+        if (finalSent) {
+          this.logger.error(`session=${sessionId} dropped a frame after the final one: ${out.type}`);
+          return;
+        }
+        finalSent = out.is_final;
+        deliver(out);
+      },
+    };
+    try {
+      if (frame.type === 'user_message' || frame.type === 'switch_agent') await this.sessions.ensure(sessionId);
+      if (command.announceSession) ctx.emit(sessionInfoFrame(sessionId));
+      await this.dispatch(ctx, frame);
+    } catch (error) {
+      if (controller.signal.aborted) {
+        ctx.emit(await this.stopped(sessionId, error));
+      } else {
+        ctx.emit(errorFrame(this.describe(sessionId, error)));
+      }
+    } finally {
+      if (!finalSent) ctx.emit(errorFrame('The turn ended without an answer'));
+      if (this.running.get(sessionId) === controller) this.running.delete(sessionId);
+    }
+  }
+
+  private dispatch(ctx: TurnContext, frame: TurnFrame): Promise<void> {
+    switch (frame.type) {
+      case 'user_message':
+        return this.turns.userMessage(ctx, frame);
+      case 'tool_result':
+        return this.turns.toolResult(ctx, frame);
+      case 'hitl_decision':
+        return this.turns.hitlDecision(ctx, frame);
+      case 'switch_agent':
+        return this.turns.switchAgent(ctx, frame);
+    }
+  }
+
+  /** A stopped turn keeps what the model had produced. */
+  private async stopped(sessionId: string, error: unknown): Promise<CancelledFrame> {
+    const partial = error instanceof TurnAborted ? error.partialText : '';
+    if (error instanceof TurnAborted && partial.length > 0) {
+      await this.store
+        .commit(sessionId, { messages: [{ role: 'assistant', content: partial, agent: error.agent }] })
+        .catch((e: Error) => this.logger.error(`session=${sessionId} could not store the partial answer: ${e.message}`));
+    }
+    this.logger.log(`session=${sessionId} turn stopped (${partial.length} chars kept)`);
+    return { type: 'cancelled', content: partial, is_final: true };
+  }
+
+  private describe(sessionId: string, error: unknown): string {
+    if (error instanceof DomainError) return error.message;
+    const correlationId = randomUUID();
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.logger.error(`session=${sessionId} turn failed (correlation_id=${correlationId}): ${err.message}`, err.stack);
+    return `Internal error (correlation_id=${correlationId})`;
+  }
+}

@@ -1,0 +1,18 @@
+import { Provider } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { CHAT_MODEL, ChatModel } from './chat-model';
+import { EchoChatModel } from './echo-chat-model';
+
+/** Chooses the model provider from `LLM_PROVIDER`. */
+export const chatModelProvider: Provider = {
+  provide: CHAT_MODEL,
+  inject: [APP_CONFIG],
+  useFactory: (config: AppConfig): ChatModel => {
+    switch (config.llm.provider) {
+      case 'echo':
+        return new EchoChatModel(config.llm.echoTokens);
+      case 'openai':
+        throw new Error('openai provider: not wired yet');
+    }
+  },
+};

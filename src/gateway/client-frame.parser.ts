@@ -1,0 +1,84 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { flattenValidationErrors } from '../common/validation-errors';
+import { ClientFrame, ClientFrameType } from '../protocol/client-frames';
+import { isJsonObject, JsonObject } from '../protocol/json';
+import { CancelDto, HitlDecisionDto, SwitchAgentDto, ToolResultDto, UserMessageDto } from './dto/client-frame.dto';
+
+export type ParseResult = { readonly ok: true; readonly frame: ClientFrame } | { readonly ok: false; readonly error: string };
+
+const DTO_BY_TYPE: Record<ClientFrameType, new () => object> = {
+  user_message: UserMessageDto,
+  tool_result: ToolResultDto,
+  switch_agent: SwitchAgentDto,
+  hitl_decision: HitlDecisionDto,
+  cancel: CancelDto,
+};
+
+/** Text of one WebSocket frame → a validated client frame, or the error text PROTOCOL §2.3 prescribes. */
+export function parseClientFrameText(text: string): ParseResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `Invalid JSON: ${(error as Error).message}` };
+  }
+  return parseClientFrame(parsed);
+}
+
+/** An already-decoded JSON value → a validated client frame. */
+export function parseClientFrame(value: unknown): ParseResult {
+  if (!isJsonObject(value)) return { ok: false, error: 'Invalid JSON: a frame must be a JSON object' };
+  const type = value['type'];
+  if (type === undefined || type === null || type === '') return { ok: false, error: 'Message type is required' };
+  if (typeof type !== 'string' || !(type in DTO_BY_TYPE)) {
+    return { ok: false, error: `Unknown message type: ${typeof type === 'string' ? type : JSON.stringify(type)}` };
+  }
+  const frameType = type as ClientFrameType;
+  const dto = plainToInstance(DTO_BY_TYPE[frameType], withoutNulls(value));
+  const errors = validateSync(dto, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    return { ok: false, error: `Invalid ${frameType}: ${flattenValidationErrors(errors)}` };
+  }
+  return { ok: true, frame: toFrame(frameType, dto) };
+}
+
+function toFrame(type: ClientFrameType, dto: object): ClientFrame {
+  switch (type) {
+    case 'user_message': {
+      const d = dto as UserMessageDto;
+      return { type, content: d.content, ...(d.agent_type ? { agent_type: d.agent_type } : {}) };
+    }
+    case 'tool_result': {
+      const d = dto as ToolResultDto;
+      return {
+        type,
+        call_id: d.call_id,
+        ...(d.result !== undefined ? { result: d.result } : {}),
+        ...(d.error !== undefined ? { error: d.error } : {}),
+        ...(d.tool_name !== undefined ? { tool_name: d.tool_name } : {}),
+      };
+    }
+    case 'switch_agent': {
+      const d = dto as SwitchAgentDto;
+      return { type, agent_type: d.agent_type, ...(d.reason !== undefined ? { reason: d.reason } : {}) };
+    }
+    case 'hitl_decision': {
+      const d = dto as HitlDecisionDto;
+      return {
+        type,
+        call_id: d.call_id,
+        decision: d.decision,
+        ...(d.modified_arguments !== undefined ? { modified_arguments: d.modified_arguments } : {}),
+        ...(d.feedback !== undefined ? { feedback: d.feedback } : {}),
+      };
+    }
+    case 'cancel':
+      return { type };
+  }
+}
+
+/** Top-level `null` means "absent" (the reference IDE writes every key, with nulls). */
+function withoutNulls(value: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
+}

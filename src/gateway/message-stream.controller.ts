@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { BadRequestException, Body, Controller, HttpCode, Logger, Post, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { isTemporarySessionId } from '../protocol/session-id';
+import { ServerFrame } from '../protocol/server-frames';
+import { parseClientFrame } from './client-frame.parser';
+import { MessageStreamRequestDto } from './dto/message-stream-request.dto';
+import { toWire } from './wire';
+
+/** `POST /api/v1/agent/message/stream`: one client frame in, its reply as Server-Sent Events out. */
+@ApiTags('agent')
+@Controller('api/v1/agent/message')
+export class MessageStreamController {
+  private readonly logger = new Logger(MessageStreamController.name);
+
+  constructor(private readonly runtime: AgentRuntimeService) {}
+
+  @Post('stream')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send one frame and stream the reply as SSE (`data: <frame JSON>` per frame)' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'An event stream of service frames; the last one has is_final:true' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  stream(@Body() body: MessageStreamRequestDto, @Res() response: Response): void {
+    const parsed = parseClientFrame(body.message);
+    if (!parsed.ok) throw new BadRequestException(`message: ${parsed.error}`);
+    const frame = parsed.frame;
+    if (frame.type === 'cancel') throw new BadRequestException('message: cancel is only available on protocol 2 WebSockets');
+    const fresh = body.session_id === undefined || isTemporarySessionId(body.session_id);
+    if (fresh && (frame.type === 'tool_result' || frame.type === 'hitl_decision')) {
+      throw new BadRequestException(`message: ${frame.type} needs the session_id of an existing session`);
+    }
+    const sessionId = fresh || body.session_id === undefined ? randomUUID() : body.session_id;
+    response.status(200).set({
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    response.flushHeaders();
+    const subscription = this.runtime.handle({ sessionId, frame, announceSession: fresh }).subscribe({
+      next: (out: ServerFrame) => {
+        const wire = toWire(out, 1);
+        if (wire) response.write(`data: ${JSON.stringify(wire)}\n\n`);
+      },
+      complete: () => response.end(),
+    });
+    response.on('close', () => {
+      if (!response.writableEnded) this.logger.log(`session=${sessionId} SSE client left; the turn goes on`);
+      subscription.unsubscribe();
+    });
+  }
+}

@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { INestApplicationContext } from '@nestjs/common';
+import { INestApplicationContext, Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { parseWsTarget } from './ws-target';
 
 export const FRAME_EVENT = 'frame';
@@ -15,6 +15,7 @@ export const FRAME_EVENT = 'frame';
  * JSON gets an answer instead of being dropped).
  */
 export class AgentWsAdapter extends WsAdapter {
+  private readonly socketLogger = new Logger(AgentWsAdapter.name);
   constructor(
     app: INestApplicationContext,
     private readonly maxFrameBytes: number,
@@ -36,6 +37,15 @@ export class AgentWsAdapter extends WsAdapter {
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
     });
     return this.bindErrorHandler(wss) as WebSocketServer;
+  }
+
+  /** A client's protocol error (e.g. an oversized frame, closed with 1009) is its problem: one line, no stack. */
+  override bindErrorHandler(server: WebSocketServer): WebSocketServer {
+    server.on('connection', (ws: WebSocket) =>
+      ws.on('error', (err: Error) => this.socketLogger.warn(`socket closed after a protocol error: ${err.message}`)),
+    );
+    server.on('error', (err: Error) => this.socketLogger.error(`WebSocket server error: ${err.message}`));
+    return server;
   }
 }
 

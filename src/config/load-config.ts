@@ -23,7 +23,8 @@ export function loadConfig(env: Env): AppConfig {
   }
   const provider = reader.oneOf<LlmProviderName>('LLM_PROVIDER', ['echo', 'openai'], 'echo');
   const baseUrl = reader.optionalUrl('LLM_BASE_URL');
-  if (provider === 'openai' && baseUrl === undefined) {
+  // A set but malformed LLM_BASE_URL has been reported already; report a missing one here.
+  if (provider === 'openai' && reader.optionalString('LLM_BASE_URL') === undefined) {
     problems.push('LLM_BASE_URL is required when LLM_PROVIDER=openai (e.g. http://127.0.0.1:11434/v1)');
   }
   const llm = {

@@ -1,0 +1,154 @@
+import { AppConfig } from './app-config';
+import { ConfigValidationError } from './config-validation.error';
+import { loadConfig } from './load-config';
+
+function validationErrorOf(env: Record<string, string>): ConfigValidationError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error;
+    throw error;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe(loadConfig.name, () => {
+  it('uses the documented defaults for an empty environment', () => {
+    const expected: AppConfig = {
+      port: 8000,
+      host: '127.0.0.1',
+      database: { type: 'sqlite', path: 'data/agent_runtime.db' },
+      llm: {
+        provider: 'echo',
+        baseUrl: undefined,
+        apiKey: undefined,
+        model: 'gpt-4o-mini',
+        timeoutMs: 120_000,
+        maxRetries: 2,
+        contextMessages: 200,
+        echoTokens: 0,
+      },
+      sessionTtlHours: 0,
+      sessionCleanupIntervalMs: 3_600_000,
+      wsMaxFrameBytes: 1024 * 1024,
+    };
+    expect(loadConfig({})).toEqual(expected);
+  });
+
+  it('treats empty and blank variables as unset', () => {
+    expect(loadConfig({ PORT: '', HOST: '   ', LLM_PROVIDER: '' })).toMatchObject({ port: 8000, host: '127.0.0.1' });
+  });
+
+  it('accepts every variable', () => {
+    const config = loadConfig({
+      PORT: ' 9000 ',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://user:pass@db:5432/codelab',
+      LLM_PROVIDER: 'openai',
+      LLM_BASE_URL: 'http://127.0.0.1:11434/v1/',
+      LLM_API_KEY: 'sk-test',
+      LLM_MODEL: 'qwen2.5-coder',
+      LLM_TIMEOUT_MS: '5000',
+      LLM_MAX_RETRIES: '0',
+      LLM_CONTEXT_MESSAGES: '50',
+      ECHO_TOKENS: '8',
+      SESSION_TTL_HOURS: '24.5',
+      SESSION_CLEANUP_INTERVAL_MINUTES: '0.5',
+      WS_MAX_FRAME_BYTES: '2048',
+    });
+    const expected: AppConfig = {
+      port: 9000,
+      host: '0.0.0.0',
+      database: { type: 'postgres', url: 'postgres://user:pass@db:5432/codelab' },
+      llm: {
+        provider: 'openai',
+        baseUrl: 'http://127.0.0.1:11434/v1',
+        apiKey: 'sk-test',
+        model: 'qwen2.5-coder',
+        timeoutMs: 5000,
+        maxRetries: 0,
+        contextMessages: 50,
+        echoTokens: 8,
+      },
+      sessionTtlHours: 24.5,
+      sessionCleanupIntervalMs: 30_000,
+      wsMaxFrameBytes: 2048,
+    };
+    expect(config).toEqual(expected);
+  });
+
+  it.each([
+    ['PORT', '0'],
+    ['PORT', '65535'],
+    ['DATABASE_URL', 'sqlite::memory:'],
+    ['LLM_BASE_URL', 'https://api.openai.com/v1'],
+    ['SESSION_TTL_HOURS', '0'],
+    ['SESSION_CLEANUP_INTERVAL_MINUTES', '0.001'],
+  ])('accepts the edge value %s=%s', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).not.toThrow();
+  });
+
+  it.each([
+    ['PORT', 'http'],
+    ['PORT', '-1'],
+    ['PORT', '65536'],
+    ['PORT', '80.5'],
+    ['DATABASE_URL', 'mysql://db/codelab'],
+    ['DATABASE_URL', 'sqlite:'],
+    ['LLM_PROVIDER', 'anthropic'],
+    ['LLM_BASE_URL', 'localhost:11434'],
+    ['LLM_BASE_URL', 'ftp://models.example/v1'],
+    ['LLM_TIMEOUT_MS', '0'],
+    ['LLM_MAX_RETRIES', '11'],
+    ['LLM_CONTEXT_MESSAGES', '1'],
+    ['ECHO_TOKENS', 'many'],
+    ['SESSION_TTL_HOURS', '-1'],
+    ['SESSION_TTL_HOURS', 'forever'],
+    ['SESSION_TTL_HOURS', 'Infinity'],
+    ['SESSION_CLEANUP_INTERVAL_MINUTES', '0'],
+    ['WS_MAX_FRAME_BYTES', '100'],
+  ])('rejects %s=%s, naming the variable and the value', (name, value) => {
+    const error = validationErrorOf({ [name]: value });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toContain(name);
+    expect(error.problems[0]).toContain(`"${value}"`);
+  });
+
+  it('reports every bad variable in one error', () => {
+    const bad = {
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://db/codelab',
+      LLM_PROVIDER: 'gpt',
+      LLM_BASE_URL: 'not a url',
+      LLM_TIMEOUT_MS: '-5',
+      LLM_MAX_RETRIES: 'x',
+      LLM_CONTEXT_MESSAGES: '0',
+      ECHO_TOKENS: '1.5',
+      SESSION_TTL_HOURS: 'soon',
+      SESSION_CLEANUP_INTERVAL_MINUTES: '-1',
+      WS_MAX_FRAME_BYTES: '1e9',
+    };
+    const error = validationErrorOf(bad);
+
+    expect(error.name).toBe('ConfigValidationError');
+    expect(error.problems).toHaveLength(Object.keys(bad).length);
+    for (const name of Object.keys(bad)) {
+      expect(error.message).toContain(name);
+    }
+    expect(error.message.split('\n')[0]).toBe('Invalid configuration:');
+  });
+
+  it('requires LLM_BASE_URL for the openai provider', () => {
+    const error = validationErrorOf({ LLM_PROVIDER: 'openai', LLM_API_KEY: 'sk-test' });
+    expect(error.problems).toEqual([expect.stringContaining('LLM_BASE_URL is required when LLM_PROVIDER=openai')]);
+  });
+
+  it('reports a bad LLM_BASE_URL for the openai provider once', () => {
+    const error = validationErrorOf({ LLM_PROVIDER: 'openai', LLM_BASE_URL: 'localhost:11434' });
+    expect(error.problems).toEqual([expect.stringContaining('LLM_BASE_URL must be an http(s) URL')]);
+  });
+
+  it('does not need LLM_BASE_URL for the echo provider', () => {
+    expect(loadConfig({ LLM_PROVIDER: 'echo' }).llm.baseUrl).toBeUndefined();
+  });
+});

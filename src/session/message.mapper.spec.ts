@@ -1,0 +1,61 @@
+import { ChatRole } from '../protocol/chat-message';
+import { MessageEntity } from './entities/message.entity';
+import { toChatMessage } from './message.mapper';
+
+function row(overrides: Partial<MessageEntity> & { role: ChatRole }): MessageEntity {
+  return Object.assign(new MessageEntity(), {
+    sessionId: 's1',
+    seq: 0,
+    content: null,
+    name: null,
+    toolCallId: null,
+    toolCalls: null,
+    agent: null,
+    createdAt: new Date('2026-01-05T10:00:00.000Z'),
+    ...overrides,
+  });
+}
+
+describe(toChatMessage.name, () => {
+  it('maps a user message to role and content only', () => {
+    expect(toChatMessage(row({ role: 'user', content: 'hi', agent: 'coder' }))).toStrictEqual({ role: 'user', content: 'hi' });
+  });
+
+  it('maps an assistant tool-call turn with empty content and JSON-string arguments', () => {
+    const toolCalls = [
+      { id: 'call_1', type: 'function' as const, function: { name: 'write_file', arguments: '{"path":"a.py","content":"x"}' } },
+    ];
+    expect(toChatMessage(row({ role: 'assistant', content: null, toolCalls }))).toStrictEqual({
+      role: 'assistant',
+      content: '',
+      tool_calls: toolCalls,
+    });
+  });
+
+  it('omits an empty tool_calls list', () => {
+    expect(toChatMessage(row({ role: 'assistant', content: 'done', toolCalls: [] }))).toStrictEqual({
+      role: 'assistant',
+      content: 'done',
+    });
+  });
+
+  it('maps a tool answer with its tool_call_id', () => {
+    expect(toChatMessage(row({ role: 'tool', content: 'ok', toolCallId: 'call_1' }))).toStrictEqual({
+      role: 'tool',
+      content: 'ok',
+      tool_call_id: 'call_1',
+    });
+  });
+
+  it('keeps a name when there is one', () => {
+    expect(toChatMessage(row({ role: 'user', content: 'hi', name: 'alice' }))).toStrictEqual({
+      role: 'user',
+      content: 'hi',
+      name: 'alice',
+    });
+  });
+
+  it('keeps a null content of a non-assistant message as null', () => {
+    expect(toChatMessage(row({ role: 'tool', content: null, toolCallId: 'c' })).content).toBeNull();
+  });
+});

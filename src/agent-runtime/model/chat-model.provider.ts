@@ -2,6 +2,7 @@ import { Provider } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CHAT_MODEL, ChatModel } from './chat-model';
 import { EchoChatModel } from './echo-chat-model';
+import { OpenAiChatModel } from './openai-chat-model';
 
 /** Chooses the model provider from `LLM_PROVIDER`. */
 export const chatModelProvider: Provider = {
@@ -12,7 +13,7 @@ export const chatModelProvider: Provider = {
       case 'echo':
         return new EchoChatModel(config.llm.echoTokens);
       case 'openai':
-        throw new Error('openai provider: not wired yet');
+        return new OpenAiChatModel(config.llm);
     }
   },
 };

@@ -138,6 +138,15 @@ describe(loadConfig.name, () => {
     expect(error.message.split('\n')[0]).toBe('Invalid configuration:');
   });
 
+  it('states the allowed range in words an operator can act on', () => {
+    expect(validationErrorOf({ SESSION_TTL_HOURS: '-2' }).problems).toEqual([
+      'SESSION_TTL_HOURS must be a number >= 0 (got "-2")',
+    ]);
+    expect(validationErrorOf({ PORT: '70000' }).problems).toEqual([
+      'PORT must be an integer between 0 and 65535 (got "70000")',
+    ]);
+  });
+
   it('requires LLM_BASE_URL for the openai provider', () => {
     const error = validationErrorOf({ LLM_PROVIDER: 'openai', LLM_API_KEY: 'sk-test' });
     expect(error.problems).toEqual([expect.stringContaining('LLM_BASE_URL is required when LLM_PROVIDER=openai')]);

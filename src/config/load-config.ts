@@ -92,7 +92,8 @@ class EnvReader {
     if (value === undefined) return fallback;
     const parsed = Number(value);
     if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
-      this.problems.push(`${name} must be a number between ${min} and ${max} (got "${value}")`);
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `between ${min} and ${max}`;
+      this.problems.push(`${name} must be a number ${range} (got "${value}")`);
       return fallback;
     }
     return parsed;

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { sessionNotFound } from '../common/domain.error';
 import { TransactionRunner } from '../database/transaction-runner';
+import { writeLock } from '../database/write-lock';
 import { isAgentType } from '../protocol/agent-type';
 import { ChatMessage } from '../protocol/chat-message';
 import { ConversationChanges, ConversationState, NewMessage } from './conversation-state';
@@ -45,7 +46,9 @@ export class ConversationStore {
   /** Writes everything one step of a turn changed, in one transaction. */
   async commit(sessionId: string, changes: ConversationChanges): Promise<void> {
     await this.tx.run(async (manager) => {
-      const session = await manager.findOneBy(SessionEntity, { id: sessionId });
+      // Locks the session row: concurrent commits to one session (several sockets, several instances
+      // on PostgreSQL) wait for each other, so message seq numbers and agent history never collide.
+      const session = await manager.findOne(SessionEntity, { where: { id: sessionId }, ...writeLock(manager) });
       if (!session) throw sessionNotFound(sessionId);
       const now = new Date();
       await this.appendMessages(manager, session, changes.messages ?? [], now);

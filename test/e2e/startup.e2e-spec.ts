@@ -1,0 +1,64 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CONFIG_VARIABLES = /^(PORT|HOST|DATABASE_URL|LLM_.*|ECHO_TOKENS|SESSION_.*|WS_.*)$/;
+
+interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly output: string;
+}
+
+/** Runs `src/main.ts` as production would (through ts-node), with only the given service variables set. */
+function startService(env: Record<string, string>): { child: ChildProcess; exit: Promise<Exit>; output: () => string } {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIG_VARIABLES.test(name)));
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exit = new Promise<Exit>((resolveExit) =>
+    child.on('exit', (code, signal) => resolveExit({ code, signal, output })),
+  );
+  return { child, exit, output: () => output };
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+describe('Start-up (e2e)', () => {
+  it('refuses to start with bad configuration, naming every bad variable, exit code 1', async () => {
+    const { exit } = startService({ PORT: 'eighty', LLM_PROVIDER: 'gpt', DATABASE_URL: 'sqlite::memory:' });
+    const { code, output } = await exit;
+
+    expect(code).toBe(1);
+    expect(output).toContain('Invalid configuration');
+    expect(output).toContain('PORT');
+    expect(output).toContain('"eighty"');
+    expect(output).toContain('LLM_PROVIDER');
+    expect(output).toContain('"gpt"');
+    expect(output).not.toContain('listening');
+  });
+
+  it('starts with good configuration and stops cleanly on SIGTERM', async () => {
+    const { child, exit, output } = startService({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:' });
+    try {
+      expect(await waitFor(() => output().includes('listening on'), 20_000)).toBe(true);
+      expect(output()).not.toContain('Invalid configuration');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const { code, signal } = await exit;
+    expect(code === 0 || signal === 'SIGTERM').toBe(true);
+  });
+});

@@ -72,6 +72,16 @@ describe(SessionCleanupService.name, () => {
       expect(await rowsOf('fresh')).toEqual(all);
     });
 
+    it('spares a session that became active after it was picked for deletion', async () => {
+      await seed('revived', hoursBefore(0.1));
+      const picked = await sessionRows.findOneByOrFail({ id: 'revived' });
+      // As if the session had been read as expired just before a new message arrived.
+      jest.spyOn(sessionRows, 'find').mockResolvedValueOnce([picked]);
+
+      expect(await sut.runOnce(NOW)).toBe(0);
+      expect(await rowsOf('revived')).toEqual({ sessions: 1, messages: 1, agent_contexts: 1, pending_approvals: 1 });
+    });
+
     it('deletes more expired sessions than fit in one batch', async () => {
       const expired = Array.from({ length: 1201 }, (_, i) => ({
         id: `expired-${i}`,

@@ -54,10 +54,18 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnApplicat
         });
         if (batch.length === 0) break;
         const ids = batch.map((s) => s.id);
-        await this.tx.run((manager) =>
-          manager.delete(SessionEntity, { id: In(ids), lastActivity: LessThan(cutoff) }),
+        // Checks the cutoff again in case a session became active since the read. Written with the
+        // query builder because `delete(criteria)` does not apply the column's epoch-ms transformer.
+        const result = await this.tx.run((manager) =>
+          manager
+            .createQueryBuilder()
+            .delete()
+            .from(SessionEntity)
+            .where({ id: In(ids) })
+            .andWhere('last_activity < :cutoff', { cutoff: cutoff.getTime() })
+            .execute(),
         );
-        deleted += ids.length;
+        deleted += result.affected ?? 0;
         if (batch.length < BATCH_SIZE) break;
       }
     } catch (error) {

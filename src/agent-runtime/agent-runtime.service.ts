@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { DomainError } from '../common/domain.error';
 import { ClientFrame, CancelFrame } from '../protocol/client-frames';
 import { sessionInfoFrame } from '../protocol/frame-builders';
-import { CancelledFrame, errorFrame, ServerFrame } from '../protocol/server-frames';
+import { AgentType } from '../protocol/agent-type';
+import { CancelledFrame, errorFrame, ServerFrame, SessionState } from '../protocol/server-frames';
 import { ConversationStore } from '../session/conversation-store.service';
 import { SessionService } from '../session/session.service';
+import { SESSION_EVENT_LOG, SequencedFrame, SessionEventLog } from './events/session-event-log';
+import { SESSION_FANOUT, SessionFanout } from './events/session-fanout';
 import { SessionQueue } from './session-queue';
 import { ConversationTurns } from './turn/conversation-turns.service';
 import { TurnAborted } from './turn/model-turn.service';
@@ -20,6 +23,14 @@ export interface RuntimeCommand {
   readonly frame: TurnFrame;
   /** Start the reply with `session_info` (the first message on a temporary id). */
   readonly announceSession?: boolean;
+}
+
+/** What a (re)connecting protocol-2 client is told first. */
+export interface SessionStatus {
+  readonly exists: boolean;
+  readonly state: SessionState;
+  readonly currentAgent: AgentType;
+  readonly lastSeq: number;
 }
 
 /**
@@ -38,6 +49,8 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     private readonly sessions: SessionService,
     private readonly store: ConversationStore,
     private readonly turns: ConversationTurns,
+    @Inject(SESSION_EVENT_LOG) private readonly log: SessionEventLog,
+    @Inject(SESSION_FANOUT) private readonly fanout: SessionFanout,
   ) {}
 
   handle(command: RuntimeCommand): Observable<ServerFrame> {
@@ -53,6 +66,49 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
         attached = false;
       };
     });
+  }
+
+  /**
+   * Every frame of the session with `seq > afterSeq` (replayed from the event log), then live frames:
+   * no gap, no repeat. This is what a protocol-2 socket relays.
+   */
+  watch(sessionId: string, afterSeq: number): Observable<SequencedFrame> {
+    return new Observable<SequencedFrame>((subscriber) => {
+      let replaying = true;
+      let last = afterSeq;
+      const early: SequencedFrame[] = [];
+      const forward = (frame: SequencedFrame): void => {
+        if (frame.seq <= last) return;
+        last = frame.seq;
+        subscriber.next(frame);
+      };
+      const live = this.fanout.watch(sessionId).subscribe((frame) => (replaying ? early.push(frame) : forward(frame)));
+      this.log.readAfter(sessionId, afterSeq).then(
+        (frames) => {
+          frames.forEach(forward);
+          early.splice(0).forEach(forward);
+          replaying = false;
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+      return () => live.unsubscribe();
+    });
+  }
+
+  async status(sessionId: string): Promise<SessionStatus> {
+    const state = await this.store.load(sessionId);
+    if (!state) return { exists: false, state: 'idle', currentAgent: 'orchestrator', lastSeq: 0 };
+    const lastSeq = await this.log.lastSeq(sessionId);
+    const awaiting = state.awaitingToolCalls;
+    const phase: SessionState =
+      this.queue.pending(sessionId) > 0
+        ? 'running'
+        : awaiting.some((c) => c.requiresApproval)
+          ? 'awaiting_approval'
+          : awaiting.length > 0
+            ? 'awaiting_tool'
+            : 'idle';
+    return { exists: true, state: phase, currentAgent: state.currentAgent, lastSeq };
   }
 
   /** Stops the session's running turn; false when nothing runs. */
@@ -75,10 +131,23 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     for (const controller of this.running.values()) controller.abort('shutdown');
     await this.queue.drain();
+    await this.log.flush();
   }
 
   private async execute(command: RuntimeCommand, deliver: (frame: ServerFrame) => void): Promise<void> {
     const { sessionId, frame } = command;
+    try {
+      if (frame.type === 'user_message' || frame.type === 'switch_agent') {
+        await this.sessions.ensure(sessionId);
+      } else if (!(await this.sessions.exists(sessionId))) {
+        deliver(errorFrame(`Session ${sessionId} not found`));
+        return;
+      }
+      await this.log.prepare(sessionId);
+    } catch (error) {
+      deliver(errorFrame(this.describe(sessionId, error)));
+      return;
+    }
     const controller = new AbortController();
     this.running.set(sessionId, controller);
     let finalSent = false;
@@ -91,11 +160,12 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
           return;
         }
         finalSent = out.is_final;
-        deliver(out);
+        const numbered = this.log.append(sessionId, out);
+        this.fanout.publish(sessionId, numbered);
+        deliver(numbered);
       },
     };
     try {
-      if (frame.type === 'user_message' || frame.type === 'switch_agent') await this.sessions.ensure(sessionId);
       if (command.announceSession) ctx.emit(sessionInfoFrame(sessionId));
       await this.dispatch(ctx, frame);
     } catch (error) {

@@ -9,10 +9,12 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { filter, map, Observable, of } from 'rxjs';
-import type { WebSocket } from 'ws';
+import { concatMap, EMPTY, filter, from, map, Observable, of } from 'rxjs';
+import { WebSocket } from 'ws';
 import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
-import { errorFrame, ServerFrame } from '../protocol/server-frames';
+import type { TurnFrame } from '../agent-runtime/agent-runtime.service';
+import { sessionInfoFrame } from '../protocol/frame-builders';
+import { errorFrame, ServerFrame, StatusFrame } from '../protocol/server-frames';
 import { FRAME_EVENT } from './agent-ws.adapter';
 import { parseClientFrameText } from './client-frame.parser';
 import { SocketSession } from './socket-session';
@@ -20,9 +22,14 @@ import { TemporaryIds } from './temporary-ids';
 import { toWire } from './wire';
 import { parseWsTarget } from './ws-target';
 
+/** A protocol-2 socket that lets this much output pile up is closed (1013); it can resume with last_seq. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
 /**
  * The IDE's WebSocket. It only adapts: parse and validate frames, bind the socket to its session,
- * hand each frame to the agent runtime and relay the reply stream in the socket's protocol.
+ * hand each frame to the agent runtime and relay frames in the socket's protocol. Compat (protocol 1)
+ * sockets get the reply to each of their frames, in order. Protocol-2 sockets follow the session:
+ * status first, replay after `last_seq`, then every frame of the session, whichever socket caused it.
  * It never touches the database.
  */
 @WebSocketGateway({ path: '/ws' })
@@ -47,11 +54,13 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
       if (known) socket.bind(known, true);
     }
     this.sockets.set(client, socket);
+    if (socket.protocol === 2) socket.ready = this.greet(client, socket);
     this.logger.log(`session=${socket.sessionId ?? parsed.target.requestedId} socket connected (protocol ${socket.protocol})`);
   }
 
   handleDisconnect(client: WebSocket): void {
     const socket = this.sockets.get(client);
+    socket?.close();
     this.logger.log(`session=${socket?.sessionId ?? socket?.target.requestedId ?? '?'} socket disconnected`);
   }
 
@@ -59,17 +68,40 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   onFrame(@ConnectedSocket() client: WebSocket, @MessageBody() text: string): Observable<ServerFrame> {
     const socket = this.sockets.get(client);
     if (!socket) return of(errorFrame('Connection is not ready'));
-    return socket.inOrder(this.reply(socket, text));
+    if (socket.protocol === 2) return from(socket.ready).pipe(concatMap(() => this.replyV2(client, socket, text)));
+    return socket.inOrder(this.replyV1(socket, text));
   }
 
-  private reply(socket: SocketSession, text: string): Observable<ServerFrame> {
+  private replyV1(socket: SocketSession, text: string): Observable<ServerFrame> {
+    const parsed = parseClientFrameText(text);
+    if (!parsed.ok) return of(errorFrame(parsed.error));
+    if (parsed.frame.type === 'cancel') return of(errorFrame('Unknown message type: cancel'));
+    return this.dispatch(socket, parsed.frame).pipe(
+      map((out) => toWire(out, 1)),
+      filter((out): out is ServerFrame => out !== null),
+    );
+  }
+
+  /** Protocol 2: the reply reaches this socket (and every other one of the session) through `follow`. */
+  private replyV2(client: WebSocket, socket: SocketSession, text: string): Observable<ServerFrame> {
     const parsed = parseClientFrameText(text);
     if (!parsed.ok) return of(errorFrame(parsed.error));
     const frame = parsed.frame;
     if (frame.type === 'cancel') {
-      return of(errorFrame('Unknown message type: cancel'));
+      const id = socket.sessionId;
+      return id !== undefined && this.runtime.cancel(id) ? EMPTY : of(errorFrame('Nothing is running to cancel'));
     }
-    let announceSession = false;
+    const wasBound = socket.sessionId !== undefined;
+    const reply = this.dispatch(socket, frame);
+    if (!wasBound && socket.sessionId !== undefined) this.follow(client, socket, socket.sessionId, 0);
+    return reply.pipe(
+      filter((out) => out.seq === undefined),
+      map((out) => toWire(out, 2) ?? out),
+    );
+  }
+
+  /** Binds a temporary socket on its first session-creating frame, then hands the frame to the runtime. */
+  private dispatch(socket: SocketSession, frame: TurnFrame): Observable<ServerFrame> {
     if (socket.sessionId === undefined) {
       if (frame.type === 'tool_result' || frame.type === 'hitl_decision') {
         return of(errorFrame(`No pending tool call with call_id ${frame.call_id}: this connection has no session yet`));
@@ -78,11 +110,54 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
       socket.bind(sessionId, true);
       this.temporaryIds.remember(socket.target.requestedId, sessionId);
     }
-    announceSession = socket.takeAnnouncement();
-    const sessionId = socket.sessionId as string;
-    return this.runtime.handle({ sessionId, frame, announceSession }).pipe(
-      map((out) => toWire(out, socket.protocol)),
-      filter((out): out is ServerFrame => out !== null),
+    const announceSession = socket.takeAnnouncement();
+    return this.runtime.handle({ sessionId: socket.sessionId as string, frame, announceSession });
+  }
+
+  /** Protocol 2 greeting: `status`, `session_info` again for a resumed temporary id, then replay and live frames. */
+  private async greet(client: WebSocket, socket: SocketSession): Promise<void> {
+    const sessionId = socket.sessionId;
+    try {
+      const status = sessionId ? await this.runtime.status(sessionId) : undefined;
+      const frame: StatusFrame = {
+        type: 'status',
+        ...(sessionId && status?.exists ? { session_id: sessionId } : {}),
+        state: status?.state ?? 'idle',
+        current_agent: status?.currentAgent ?? 'orchestrator',
+        last_seq: status?.lastSeq ?? 0,
+        is_final: false,
+      };
+      send(client, frame);
+      if (sessionId === undefined) return;
+      if (socket.takeAnnouncement()) send(client, sessionInfoFrame(sessionId));
+      this.follow(client, socket, sessionId, socket.target.lastSeq ?? frame.last_seq);
+    } catch (error) {
+      this.logger.error(`session=${sessionId ?? '?'} could not greet a protocol-2 socket: ${(error as Error).message}`);
+      send(client, errorFrame('Could not load the session state; reconnect to try again'));
+    }
+  }
+
+  private follow(client: WebSocket, socket: SocketSession, sessionId: string, afterSeq: number): void {
+    socket.follow(
+      this.runtime.watch(sessionId, afterSeq).subscribe({
+        next: (frame) => {
+          if (client.bufferedAmount > MAX_BUFFERED_BYTES) {
+            this.logger.warn(`session=${sessionId} closing a socket that does not keep up`);
+            client.close(1013, 'Too slow: reconnect with last_seq to resume');
+            socket.close();
+            return;
+          }
+          send(client, frame);
+        },
+        error: (error: Error) => {
+          this.logger.error(`session=${sessionId} replay failed: ${error.message}`);
+          client.close(1011, 'Replay failed; reconnect with last_seq');
+        },
+      }),
     );
   }
+}
+
+function send(client: WebSocket, frame: ServerFrame): void {
+  if (client.readyState === WebSocket.OPEN) client.send(JSON.stringify(frame));
 }

@@ -1,14 +1,18 @@
-import { concatMap, finalize, from, Observable } from 'rxjs';
+import { concatMap, finalize, from, Observable, Subscription } from 'rxjs';
 import type { WsTarget } from './ws-target';
 
 /**
- * One connected socket: which session it talks to and the order of its replies. A socket opened on a
- * temporary `new_…` id is unbound until its first message creates the session.
+ * One connected socket: which session it talks to, the order of its replies, and (protocol 2) its
+ * subscription to the session's frames. A socket opened on a temporary `new_…` id is unbound until its
+ * first message creates the session.
  */
 export class SocketSession {
   private boundId: string | undefined;
   private announcePending = false;
   private tail: Promise<void> = Promise.resolve();
+  private watching: Subscription | undefined;
+  /** Resolves once the protocol-2 greeting (status, replay) is under way; frames wait for it. */
+  ready: Promise<void> = Promise.resolve();
 
   constructor(readonly target: WsTarget) {
     if (!target.temporary) this.boundId = target.requestedId;
@@ -44,5 +48,20 @@ export class SocketSession {
       concatMap(() => reply),
       finalize(() => done()),
     );
+  }
+
+  /** Protocol 2: the subscription that relays the session's frames to this socket. */
+  follow(subscription: Subscription): void {
+    this.watching?.unsubscribe();
+    this.watching = subscription;
+  }
+
+  get following(): boolean {
+    return this.watching !== undefined;
+  }
+
+  close(): void {
+    this.watching?.unsubscribe();
+    this.watching = undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { InitialSchema1763700000000 } from './1763700000000-InitialSchema';
+import { SessionEvents1763800000000 } from './1763800000000-SessionEvents';
 
 /** Every migration, oldest first. Add new ones here (they are listed, not globbed, so tests and dist agree). */
-export const MIGRATIONS = [InitialSchema1763700000000];
+export const MIGRATIONS = [InitialSchema1763700000000, SessionEvents1763800000000];

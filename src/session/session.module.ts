@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConversationStore } from './conversation-store.service';
 import { SESSION_ENTITIES } from './entities';
 import { SessionCleanupService } from './session-cleanup.service';
+import { SessionEventStore } from './session-event-store.service';
 import { SessionController } from './session.controller';
 import { SessionHistoryService } from './session-history.service';
 import { SessionService } from './session.service';
@@ -11,7 +12,7 @@ import { SessionService } from './session.service';
 @Module({
   imports: [TypeOrmModule.forFeature(SESSION_ENTITIES)],
   controllers: [SessionController],
-  providers: [SessionService, SessionHistoryService, ConversationStore, SessionCleanupService],
-  exports: [SessionService, SessionHistoryService, ConversationStore],
+  providers: [SessionService, SessionHistoryService, ConversationStore, SessionCleanupService, SessionEventStore],
+  exports: [SessionService, SessionHistoryService, ConversationStore, SessionEventStore],
 })
 export class SessionModule {}

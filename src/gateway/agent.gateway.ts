@@ -147,7 +147,7 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
             socket.close();
             return;
           }
-          send(client, frame);
+          send(client, toWire(frame, 2) ?? frame);
         },
         error: (error: Error) => {
           this.logger.error(`session=${sessionId} replay failed: ${error.message}`);

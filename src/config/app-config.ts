@@ -17,6 +17,41 @@ export interface LlmConfig {
   readonly contextMessages: number;
   /** Number of pieces the offline `echo` model streams its answer in (benchmarks raise it). */
   readonly echoTokens: number;
+  /** A streamed answer that sends nothing for this long is aborted. */
+  readonly streamIdleTimeoutMs: number;
+  /** Consecutive failed model calls that open the circuit breaker… */
+  readonly breakerThreshold: number;
+  /** …for this long (calls fail fast), then one trial call is let through. */
+  readonly breakerCooldownMs: number;
+}
+
+export interface AuthConfig {
+  /** True when any credential source is configured; then every route but health needs a credential. */
+  readonly enabled: boolean;
+  readonly jwtSecret: string | undefined;
+  readonly jwksUrl: string | undefined;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  /** Static API key → user id. */
+  readonly apiKeys: ReadonlyMap<string, string>;
+  readonly allowRemoteWithoutAuth: boolean;
+}
+
+export interface LimitsConfig {
+  readonly restPerMinute: number;
+  readonly wsMessagesPerMinute: number;
+  readonly socketsPerUser: number;
+  readonly maxMessageChars: number;
+  readonly maxJsonDepth: number;
+}
+
+export interface LifecycleConfig {
+  /** On SIGTERM, running turns get this long to finish before they are stopped and stored. */
+  readonly shutdownGraceMs: number;
+  /** Ping interval; a socket that has not answered the previous ping is dropped. 0 = off. */
+  readonly wsHeartbeatMs: number;
+  /** A socket that sends nothing for this long is closed. 0 = never. */
+  readonly wsIdleTimeoutMs: number;
 }
 
 /** The whole, validated configuration of the service. Only `config/` reads `process.env`. */
@@ -28,6 +63,9 @@ export interface AppConfig {
   readonly sessionTtlHours: number;
   readonly sessionCleanupIntervalMs: number;
   readonly wsMaxFrameBytes: number;
+  readonly auth: AuthConfig;
+  readonly limits: LimitsConfig;
+  readonly lifecycle: LifecycleConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

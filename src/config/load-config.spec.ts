@@ -27,10 +27,24 @@ describe(loadConfig.name, () => {
         maxRetries: 2,
         contextMessages: 200,
         echoTokens: 0,
+        streamIdleTimeoutMs: 60_000,
+        breakerThreshold: 5,
+        breakerCooldownMs: 30_000,
       },
       sessionTtlHours: 0,
       sessionCleanupIntervalMs: 3_600_000,
       wsMaxFrameBytes: 1024 * 1024,
+      auth: {
+        enabled: false,
+        jwtSecret: undefined,
+        jwksUrl: undefined,
+        issuer: undefined,
+        audience: undefined,
+        apiKeys: new Map(),
+        allowRemoteWithoutAuth: false,
+      },
+      limits: { restPerMinute: 600, wsMessagesPerMinute: 600, socketsPerUser: 100, maxMessageChars: 200_000, maxJsonDepth: 64 },
+      lifecycle: { shutdownGraceMs: 10_000, wsHeartbeatMs: 30_000, wsIdleTimeoutMs: 0 },
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -55,6 +69,22 @@ describe(loadConfig.name, () => {
       SESSION_TTL_HOURS: '24.5',
       SESSION_CLEANUP_INTERVAL_MINUTES: '0.5',
       WS_MAX_FRAME_BYTES: '2048',
+      LLM_STREAM_IDLE_TIMEOUT_MS: '1500',
+      LLM_BREAKER_THRESHOLD: '3',
+      LLM_BREAKER_COOLDOWN_MS: '1000',
+      AUTH_JWT_SECRET: 'a-secret-of-at-least-thirty-two-chars!',
+      AUTH_JWKS_URL: 'https://auth.example/.well-known/jwks.json',
+      AUTH_ISSUER: 'https://auth.codelab.local',
+      AUTH_AUDIENCE: 'codelab-api',
+      AUTH_API_KEYS: 'key-one-0123456789abcdef:alice, key-two-0123456789abcdef:bob',
+      RATE_LIMIT_REST_PER_MINUTE: '60',
+      RATE_LIMIT_WS_MESSAGES_PER_MINUTE: '30',
+      MAX_SOCKETS_PER_USER: '5',
+      MAX_MESSAGE_CHARS: '1000',
+      MAX_JSON_DEPTH: '16',
+      SHUTDOWN_GRACE_MS: '2000',
+      WS_HEARTBEAT_MS: '1000',
+      WS_IDLE_TIMEOUT_MS: '60000',
     });
     const expected: AppConfig = {
       port: 9000,
@@ -69,10 +99,27 @@ describe(loadConfig.name, () => {
         maxRetries: 0,
         contextMessages: 50,
         echoTokens: 8,
+        streamIdleTimeoutMs: 1500,
+        breakerThreshold: 3,
+        breakerCooldownMs: 1000,
       },
       sessionTtlHours: 24.5,
       sessionCleanupIntervalMs: 30_000,
       wsMaxFrameBytes: 2048,
+      auth: {
+        enabled: true,
+        jwtSecret: 'a-secret-of-at-least-thirty-two-chars!',
+        jwksUrl: 'https://auth.example/.well-known/jwks.json',
+        issuer: 'https://auth.codelab.local',
+        audience: 'codelab-api',
+        apiKeys: new Map([
+          ['key-one-0123456789abcdef', 'alice'],
+          ['key-two-0123456789abcdef', 'bob'],
+        ]),
+        allowRemoteWithoutAuth: false,
+      },
+      limits: { restPerMinute: 60, wsMessagesPerMinute: 30, socketsPerUser: 5, maxMessageChars: 1000, maxJsonDepth: 16 },
+      lifecycle: { shutdownGraceMs: 2000, wsHeartbeatMs: 1000, wsIdleTimeoutMs: 60_000 },
     };
     expect(config).toEqual(expected);
   });
@@ -159,5 +206,27 @@ describe(loadConfig.name, () => {
 
   it('does not need LLM_BASE_URL for the echo provider', () => {
     expect(loadConfig({ LLM_PROVIDER: 'echo' }).llm.baseUrl).toBeUndefined();
+  });
+
+  it('refuses a non-loopback HOST without authentication unless explicitly allowed', () => {
+    expect(validationErrorOf({ HOST: '0.0.0.0' }).problems).toEqual([expect.stringContaining('HOST=0.0.0.0 is not a loopback address')]);
+    expect(loadConfig({ HOST: '0.0.0.0', AUTH_DISABLED_ALLOW_REMOTE: 'true' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0', AUTH_API_KEYS: 'k-0123456789abcdef:u' }).auth.enabled).toBe(true);
+    expect(loadConfig({ HOST: 'localhost' }).auth.enabled).toBe(false);
+  });
+
+  it('rejects weak or malformed auth settings, naming each', () => {
+    const error = validationErrorOf({
+      AUTH_JWT_SECRET: 'short',
+      AUTH_API_KEYS: 'nouser',
+      AUTH_DISABLED_ALLOW_REMOTE: 'perhaps',
+      AUTH_JWKS_URL: 'ftp://x',
+    });
+    expect(error.problems).toEqual([
+      expect.stringContaining('AUTH_JWKS_URL'),
+      expect.stringContaining('AUTH_API_KEYS'),
+      expect.stringContaining('AUTH_DISABLED_ALLOW_REMOTE'),
+      expect.stringContaining('AUTH_JWT_SECRET'),
+    ]);
   });
 });

@@ -2,7 +2,10 @@ import { AppConfig, LlmProviderName } from './app-config';
 import { ConfigValidationError } from './config-validation.error';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url';
 
+import { EnvReader } from './env-reader';
+
 type Env = Readonly<Record<string, string | undefined>>;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
  * Reads and validates every variable the service understands. Collects all problems before
@@ -36,6 +39,38 @@ export function loadConfig(env: Env): AppConfig {
     maxRetries: reader.int('LLM_MAX_RETRIES', 2, 0, 10),
     contextMessages: reader.int('LLM_CONTEXT_MESSAGES', 200, 2, 100_000),
     echoTokens: reader.int('ECHO_TOKENS', 0, 0, 100_000),
+    streamIdleTimeoutMs: reader.int('LLM_STREAM_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    breakerThreshold: reader.int('LLM_BREAKER_THRESHOLD', 5, 1, 1000),
+    breakerCooldownMs: reader.int('LLM_BREAKER_COOLDOWN_MS', 30_000, 100, 3_600_000),
+  };
+  const auth = {
+    jwtSecret: reader.optionalString('AUTH_JWT_SECRET'),
+    jwksUrl: reader.optionalUrl('AUTH_JWKS_URL'),
+    issuer: reader.optionalString('AUTH_ISSUER'),
+    audience: reader.optionalString('AUTH_AUDIENCE'),
+    apiKeys: reader.keyMap('AUTH_API_KEYS'),
+    allowRemoteWithoutAuth: reader.boolean('AUTH_DISABLED_ALLOW_REMOTE', false),
+  };
+  if (auth.jwtSecret !== undefined && auth.jwtSecret.length < 32) {
+    problems.push('AUTH_JWT_SECRET must be at least 32 characters');
+  }
+  const authEnabled = auth.jwtSecret !== undefined || auth.jwksUrl !== undefined || auth.apiKeys.size > 0;
+  if (!authEnabled && !LOOPBACK_HOSTS.has(host) && !auth.allowRemoteWithoutAuth) {
+    problems.push(
+      `HOST=${host} is not a loopback address but no authentication is configured: set AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_API_KEYS (or AUTH_DISABLED_ALLOW_REMOTE=true to accept the risk)`,
+    );
+  }
+  const limits = {
+    restPerMinute: reader.int('RATE_LIMIT_REST_PER_MINUTE', 600, 1, 1_000_000),
+    wsMessagesPerMinute: reader.int('RATE_LIMIT_WS_MESSAGES_PER_MINUTE', 600, 1, 1_000_000),
+    socketsPerUser: reader.int('MAX_SOCKETS_PER_USER', 100, 1, 1_000_000),
+    maxMessageChars: reader.int('MAX_MESSAGE_CHARS', 200_000, 1, 64 * 1024 * 1024),
+    maxJsonDepth: reader.int('MAX_JSON_DEPTH', 64, 2, 10_000),
+  };
+  const lifecycle = {
+    shutdownGraceMs: reader.int('SHUTDOWN_GRACE_MS', 10_000, 0, 3_600_000),
+    wsHeartbeatMs: reader.int('WS_HEARTBEAT_MS', 30_000, 0, 3_600_000),
+    wsIdleTimeoutMs: reader.int('WS_IDLE_TIMEOUT_MS', 0, 0, 7 * 24 * 3_600_000),
   };
   const sessionTtlHours = reader.number('SESSION_TTL_HOURS', 0, 0);
   const cleanupMinutes = reader.number('SESSION_CLEANUP_INTERVAL_MINUTES', 60, 0.001);
@@ -52,68 +87,8 @@ export function loadConfig(env: Env): AppConfig {
     sessionTtlHours,
     sessionCleanupIntervalMs: Math.round(cleanupMinutes * 60_000),
     wsMaxFrameBytes,
+    auth: { ...auth, enabled: authEnabled },
+    limits,
+    lifecycle,
   };
-}
-
-class EnvReader {
-  constructor(
-    private readonly env: Env,
-    private readonly problems: string[],
-  ) {}
-
-  private raw(name: string): string | undefined {
-    const value = this.env[name];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  }
-
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
-
-  optionalString(name: string): string | undefined {
-    return this.raw(name);
-  }
-
-  optionalUrl(name: string): string | undefined {
-    const value = this.raw(name);
-    if (value === undefined) return undefined;
-    try {
-      const url = new URL(value);
-      if (url.protocol === 'http:' || url.protocol === 'https:') return value.replace(/\/+$/, '');
-    } catch {
-      // reported below
-    }
-    this.problems.push(`${name} must be an http(s) URL (got "${value}")`);
-    return undefined;
-  }
-
-  number(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
-      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `between ${min} and ${max}`;
-      this.problems.push(`${name} must be a number ${range} (got "${value}")`);
-      return fallback;
-    }
-    return parsed;
-  }
-
-  int(name: string, fallback: number, min: number, max: number): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${value}")`);
-      return fallback;
-    }
-    return Number(value);
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
-    return fallback;
-  }
 }

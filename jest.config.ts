@@ -20,9 +20,10 @@ const config: Config = {
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       transform,
-      testTimeout: 30_000,
     },
   ],
+  // A global option (ignored inside `projects`): e2e tests boot real servers and child processes.
+  testTimeout: 30_000,
 };
 
 export default config;

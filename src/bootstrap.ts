@@ -28,7 +28,7 @@ export async function createApp(
     }),
   );
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.useWebSocketAdapter(new AgentWsAdapter(app, config.wsMaxFrameBytes));
+  app.useWebSocketAdapter(new AgentWsAdapter(app, config.wsMaxFrameBytes, config.lifecycle));
   app.enableShutdownHooks();
   setUpSwagger(app);
   return app;
@@ -44,6 +44,8 @@ function setUpSwagger(app: INestApplication): void {
           '(ws://HOST:PORT/api/v1/ws/{session_id}) is described in docs/protocol.md and docs/asyncapi.yaml.',
       )
       .setVersion(SERVICE_VERSION)
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api_key')
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, {

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { DomainError } from '../common/domain.error';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ClientFrame, CancelFrame } from '../protocol/client-frames';
 import { sessionInfoFrame } from '../protocol/frame-builders';
 import { AgentType } from '../protocol/agent-type';
 import { CancelledFrame, errorFrame, ServerFrame, SessionState } from '../protocol/server-frames';
 import { ConversationStore } from '../session/conversation-store.service';
+import type { OwnerScope } from '../session/owner-scope';
 import { SessionService } from '../session/session.service';
 import { SESSION_EVENT_LOG, SequencedFrame, SessionEventLog } from './events/session-event-log';
 import { SESSION_FANOUT, SessionFanout } from './events/session-fanout';
@@ -20,6 +23,8 @@ export type TurnFrame = Exclude<ClientFrame, CancelFrame>;
 /** One client frame for one session, as the gateway or the SSE endpoint hands it over. */
 export interface RuntimeCommand {
   readonly sessionId: string;
+  /** Whose request it is; another owner's session is reported as not found. */
+  readonly owner: OwnerScope;
   readonly frame: TurnFrame;
   /** Start the reply with `session_info` (the first message on a temporary id). */
   readonly announceSession?: boolean;
@@ -44,6 +49,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AgentRuntimeService.name);
   private readonly queue = new SessionQueue();
   private readonly running = new Map<string, AbortController>();
+  private drainingSince: number | undefined;
 
   constructor(
     private readonly sessions: SessionService,
@@ -51,7 +57,13 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     private readonly turns: ConversationTurns,
     @Inject(SESSION_EVENT_LOG) private readonly log: SessionEventLog,
     @Inject(SESSION_FANOUT) private readonly fanout: SessionFanout,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** True once shutdown has begun: no new turns start. */
+  get draining(): boolean {
+    return this.drainingSince !== undefined;
+  }
 
   handle(command: RuntimeCommand): Observable<ServerFrame> {
     return new Observable<ServerFrame>((subscriber) => {
@@ -95,6 +107,12 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     });
   }
 
+  /** Whether `owner` may use the session id: `missing` ids may be created, `foreign` ones are someone else's. */
+  async access(sessionId: string, owner: OwnerScope): Promise<'visible' | 'missing' | 'foreign'> {
+    if (await this.sessions.isVisible(sessionId, owner)) return 'visible';
+    return owner !== null && (await this.sessions.isVisible(sessionId, null)) ? 'foreign' : 'missing';
+  }
+
   async status(sessionId: string): Promise<SessionStatus> {
     const state = await this.store.load(sessionId);
     if (!state) return { exists: false, state: 'idle', currentAgent: 'orchestrator', lastSeq: 0 };
@@ -128,7 +146,17 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     return this.queue.pending(sessionId);
   }
 
+  /**
+   * Graceful shutdown: no new turns start; running ones get SHUTDOWN_GRACE_MS to finish, then they
+   * are stopped (what the model produced is stored) and the event log is flushed.
+   */
   async beforeApplicationShutdown(): Promise<void> {
+    this.drainingSince = Date.now();
+    const busy = this.running.size;
+    if (busy > 0) this.logger.log(`shutting down: waiting up to ${this.config.lifecycle.shutdownGraceMs} ms for ${busy} turn(s)`);
+    const grace = new AbortController();
+    await Promise.race([this.queue.drain(), sleep(this.config.lifecycle.shutdownGraceMs, undefined, { signal: grace.signal }).catch(() => undefined)]);
+    grace.abort();
     for (const controller of this.running.values()) controller.abort('shutdown');
     await this.queue.drain();
     await this.log.flush();
@@ -136,10 +164,14 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
 
   private async execute(command: RuntimeCommand, deliver: (frame: ServerFrame) => void): Promise<void> {
     const { sessionId, frame } = command;
+    if (this.draining) {
+      deliver(errorFrame('The service is shutting down; send this again once it is back'));
+      return;
+    }
     try {
       if (frame.type === 'user_message' || frame.type === 'switch_agent') {
-        await this.sessions.ensure(sessionId);
-      } else if (!(await this.sessions.exists(sessionId))) {
+        await this.sessions.ensure(sessionId, command.owner);
+      } else if (!(await this.sessions.isVisible(sessionId, command.owner))) {
         deliver(errorFrame(`Session ${sessionId} not found`));
         return;
       }

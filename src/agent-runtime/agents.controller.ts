@@ -1,5 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import { Principal, scopeOf } from '../auth/principal';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { SessionIdPipe } from '../common/session-id.pipe';
 import { SessionHistoryService } from '../session/session-history.service';
@@ -7,6 +9,8 @@ import { AGENT_CATALOG } from './agents/agent-catalog';
 import { AgentsResponseDto, CurrentAgentResponseDto, toAgentDto, toCurrentAgentResponse } from './dto/agents-response.dto';
 
 @ApiTags('agents')
+@ApiBearerAuth()
+@ApiSecurity('api_key')
 @Controller('api/v1/agents')
 export class AgentsController {
   constructor(private readonly history: SessionHistoryService) {}
@@ -23,7 +27,7 @@ export class AgentsController {
   @ApiOperation({ summary: 'The current agent of a session and how it got there' })
   @ApiOkResponse({ type: CurrentAgentResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async current(@Param('id', SessionIdPipe) id: string): Promise<CurrentAgentResponseDto> {
-    return toCurrentAgentResponse(await this.history.agentContext(id));
+  async current(@Param('id', SessionIdPipe) id: string, @CurrentPrincipal() who: Principal): Promise<CurrentAgentResponseDto> {
+    return toCurrentAgentResponse(await this.history.agentContext(id, scopeOf(who)));
   }
 }

@@ -1,41 +1,52 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { INestApplicationContext, Logger } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { parseWsTarget } from './ws-target';
+import type { LifecycleConfig } from '../config/app-config';
+import { UpgradeContext, UpgradeGate } from './upgrade-gate.service';
 
 export const FRAME_EVENT = 'frame';
 
+/** What the gate decided for an upgrade request, read by the gateway on connection. */
+export const upgradeContexts = new WeakMap<IncomingMessage, UpgradeContext>();
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
 /**
  * Nest's WsAdapter matches a gateway's path exactly; our sockets live at `/ws/{id}` and
- * `/api/v1/ws/{id}`. This adapter owns the HTTP upgrade: it refuses a bad id with 400 and an unknown
- * path with 404 before any socket exists, enforces the frame size limit (close 1009), and hands every
- * text frame to the gateway's single `frame` handler, which parses and validates it itself (so bad
- * JSON gets an answer instead of being dropped).
+ * `/api/v1/ws/{id}`. This adapter owns the HTTP upgrade: the UpgradeGate refuses bad ids, missing
+ * credentials, other users' sessions and too many sockets with an HTTP status before any socket exists.
+ * It enforces the frame size limit (close 1009), pings every socket (dead peers are dropped), closes
+ * idle ones, says 1001 on shutdown, and hands every text frame to the gateway's single `frame` handler,
+ * which parses and validates it itself (so bad JSON gets an answer instead of being dropped).
  */
 export class AgentWsAdapter extends WsAdapter {
   private readonly socketLogger = new Logger(AgentWsAdapter.name);
+  private readonly timers: NodeJS.Timeout[] = [];
+
   constructor(
-    app: INestApplicationContext,
+    private readonly app: INestApplication,
     private readonly maxFrameBytes: number,
+    private readonly lifecycle: LifecycleConfig,
   ) {
-    super(app, {
-      messageParser: (data) => ({ event: FRAME_EVENT, data: toText(data) }),
-    });
+    super(app, { messageParser: (data) => ({ event: FRAME_EVENT, data: toText(data) }) });
   }
 
   override create(): WebSocketServer {
     const wss = new WebSocketServer({ noServer: true, maxPayload: this.maxFrameBytes, perMessageDeflate: false });
     const httpServer = this.httpServer as HttpServer;
     httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const result = parseWsTarget(request.url);
-      if (!result.ok) {
-        refuse(socket, result.status, result.message);
-        return;
-      }
-      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+      void this.upgrade(wss, request, socket, head);
     });
+    this.watchLiveness(wss);
     return this.bindErrorHandler(wss) as WebSocketServer;
   }
 
@@ -47,6 +58,69 @@ export class AgentWsAdapter extends WsAdapter {
     server.on('error', (err: Error) => this.socketLogger.error(`WebSocket server error: ${err.message}`));
     return server;
   }
+
+  /** Shutdown: every socket is told 1001 (going away) instead of being cut. */
+  override async close(server: WebSocketServer): Promise<void> {
+    this.timers.splice(0).forEach(clearInterval);
+    for (const client of server.clients) client.close(1001, 'Server shutting down');
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async upgrade(wss: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    let admission;
+    try {
+      admission = await this.app.get(UpgradeGate).admit(request);
+    } catch (error) {
+      this.socketLogger.error(`upgrade failed: ${(error as Error).message}`);
+      refuse(socket, 500, 'Internal server error');
+      return;
+    }
+    if (!admission.ok) {
+      refuse(socket, admission.status, admission.message);
+      return;
+    }
+    const { context } = admission;
+    let upgraded = false;
+    socket.once('close', () => upgraded || context.release());
+    upgradeContexts.set(request, context);
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      upgraded = true;
+      ws.once('close', context.release);
+      wss.emit('connection', ws, request);
+    });
+  }
+
+  private watchLiveness(wss: WebSocketServer): void {
+    const alive = new WeakSet<WebSocket>();
+    const lastHeard = new WeakMap<WebSocket, number>();
+    wss.on('connection', (ws: WebSocket) => {
+      alive.add(ws);
+      lastHeard.set(ws, Date.now());
+      ws.on('pong', () => alive.add(ws));
+      ws.on('message', () => lastHeard.set(ws, Date.now()));
+    });
+    const { wsHeartbeatMs, wsIdleTimeoutMs } = this.lifecycle;
+    const period = Math.min(...[wsHeartbeatMs, wsIdleTimeoutMs].filter((ms) => ms > 0));
+    if (!Number.isFinite(period)) return;
+    const timer = setInterval(() => {
+      const now = Date.now();
+      for (const ws of wss.clients) {
+        if (wsIdleTimeoutMs > 0 && now - (lastHeard.get(ws) ?? now) > wsIdleTimeoutMs) {
+          ws.close(1000, 'Idle timeout');
+          continue;
+        }
+        if (wsHeartbeatMs <= 0) continue;
+        if (!alive.has(ws)) {
+          ws.terminate();
+          continue;
+        }
+        alive.delete(ws);
+        ws.ping();
+      }
+    }, period);
+    timer.unref();
+    this.timers.push(timer);
+  }
 }
 
 function toText(data: string | Buffer | ArrayBuffer | Buffer[]): string {
@@ -55,12 +129,14 @@ function toText(data: string | Buffer | ArrayBuffer | Buffer[]): string {
   return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
 
-function refuse(socket: Duplex, status: 400 | 404, message: string): void {
-  const body = JSON.stringify({ statusCode: status, message, error: status === 400 ? 'Bad Request' : 'Not Found' });
+function refuse(socket: Duplex, status: number, message: string): void {
+  const reason = REASONS[status] ?? 'Error';
+  const body = JSON.stringify({ statusCode: status, message, error: reason });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Not Found'}\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\n` +
       'Content-Type: application/json\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      (status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '') +
       'Connection: close\r\n\r\n' +
       body,
   );

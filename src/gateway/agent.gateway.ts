@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -13,14 +13,15 @@ import { concatMap, EMPTY, filter, from, map, Observable, of } from 'rxjs';
 import { WebSocket } from 'ws';
 import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
 import type { TurnFrame } from '../agent-runtime/agent-runtime.service';
+import { RateLimiter } from '../auth/rate-limiter';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { sessionInfoFrame } from '../protocol/frame-builders';
 import { errorFrame, ServerFrame, StatusFrame } from '../protocol/server-frames';
-import { FRAME_EVENT } from './agent-ws.adapter';
-import { parseClientFrameText } from './client-frame.parser';
+import { FRAME_EVENT, upgradeContexts } from './agent-ws.adapter';
+import { FrameLimits, parseClientFrameText } from './client-frame.parser';
 import { SocketSession } from './socket-session';
 import { TemporaryIds } from './temporary-ids';
 import { toWire } from './wire';
-import { parseWsTarget } from './ws-target';
 
 /** A protocol-2 socket that lets this much output pile up is closed (1013); it can resume with last_seq. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
@@ -36,26 +37,33 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket> {
   private readonly logger = new Logger(AgentGateway.name);
   private readonly sockets = new WeakMap<WebSocket, SocketSession>();
+  private readonly limiter: RateLimiter;
+  private readonly limits: FrameLimits;
+  private readonly perMinute: number;
 
   constructor(
     private readonly runtime: AgentRuntimeService,
     private readonly temporaryIds: TemporaryIds,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.limiter = new RateLimiter(config.limits.wsMessagesPerMinute);
+    this.limits = config.limits;
+    this.perMinute = config.limits.wsMessagesPerMinute;
+  }
 
   handleConnection(client: WebSocket, request: IncomingMessage): void {
-    const parsed = parseWsTarget(request.url);
-    if (!parsed.ok) {
-      client.close(1008, parsed.message);
+    const context = upgradeContexts.get(request);
+    if (!context) {
+      client.close(1011, 'Connection was not admitted');
       return;
     }
-    const socket = new SocketSession(parsed.target);
-    if (parsed.target.temporary) {
-      const known = this.temporaryIds.resolve(parsed.target.requestedId);
-      if (known) socket.bind(known, true);
-    }
+    const socket = new SocketSession(context.target, context.principal);
+    if (context.resumedSessionId) socket.bind(context.resumedSessionId, true);
     this.sockets.set(client, socket);
     if (socket.protocol === 2) socket.ready = this.greet(client, socket);
-    this.logger.log(`session=${socket.sessionId ?? parsed.target.requestedId} socket connected (protocol ${socket.protocol})`);
+    this.logger.log(
+      `session=${socket.sessionId ?? context.target.requestedId} user=${context.principal.userId} socket connected (protocol ${socket.protocol})`,
+    );
   }
 
   handleDisconnect(client: WebSocket): void {
@@ -68,12 +76,16 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   onFrame(@ConnectedSocket() client: WebSocket, @MessageBody() text: string): Observable<ServerFrame> {
     const socket = this.sockets.get(client);
     if (!socket) return of(errorFrame('Connection is not ready'));
+    const waitMs = this.limiter.take(socket.rateKey);
+    if (waitMs > 0) {
+      return of(errorFrame(`Rate limit exceeded: at most ${this.perMinute} messages a minute; retry in ${Math.ceil(waitMs / 1000)} s`));
+    }
     if (socket.protocol === 2) return from(socket.ready).pipe(concatMap(() => this.replyV2(client, socket, text)));
     return socket.inOrder(this.replyV1(socket, text));
   }
 
   private replyV1(socket: SocketSession, text: string): Observable<ServerFrame> {
-    const parsed = parseClientFrameText(text);
+    const parsed = parseClientFrameText(text, this.limits);
     if (!parsed.ok) return of(errorFrame(parsed.error));
     if (parsed.frame.type === 'cancel') return of(errorFrame('Unknown message type: cancel'));
     return this.dispatch(socket, parsed.frame).pipe(
@@ -84,7 +96,7 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
 
   /** Protocol 2: the reply reaches this socket (and every other one of the session) through `follow`. */
   private replyV2(client: WebSocket, socket: SocketSession, text: string): Observable<ServerFrame> {
-    const parsed = parseClientFrameText(text);
+    const parsed = parseClientFrameText(text, this.limits);
     if (!parsed.ok) return of(errorFrame(parsed.error));
     const frame = parsed.frame;
     if (frame.type === 'cancel') {
@@ -108,10 +120,10 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
       }
       const sessionId = randomUUID();
       socket.bind(sessionId, true);
-      this.temporaryIds.remember(socket.target.requestedId, sessionId);
+      this.temporaryIds.remember(socket.target.requestedId, socket.owner, sessionId);
     }
     const announceSession = socket.takeAnnouncement();
-    return this.runtime.handle({ sessionId: socket.sessionId as string, frame, announceSession });
+    return this.runtime.handle({ sessionId: socket.sessionId as string, owner: socket.owner, frame, announceSession });
   }
 
   /** Protocol 2 greeting: `status`, `session_info` again for a resumed temporary id, then replay and live frames. */

@@ -5,6 +5,11 @@ import { ClientFrame, ClientFrameType } from '../protocol/client-frames';
 import { isJsonObject, JsonObject } from '../protocol/json';
 import { CancelDto, HitlDecisionDto, SwitchAgentDto, ToolResultDto, UserMessageDto } from './dto/client-frame.dto';
 
+export interface FrameLimits {
+  readonly maxJsonDepth: number;
+  readonly maxMessageChars: number;
+}
+
 export type ParseResult = { readonly ok: true; readonly frame: ClientFrame } | { readonly ok: false; readonly error: string };
 
 const DTO_BY_TYPE: Record<ClientFrameType, new () => object> = {
@@ -16,25 +21,33 @@ const DTO_BY_TYPE: Record<ClientFrameType, new () => object> = {
 };
 
 /** Text of one WebSocket frame → a validated client frame, or the error text PROTOCOL §2.3 prescribes. */
-export function parseClientFrameText(text: string): ParseResult {
+export function parseClientFrameText(text: string, limits: FrameLimits): ParseResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    return { ok: false, error: `Invalid JSON: ${(error as Error).message}` };
+    const reason = error instanceof RangeError ? 'nested too deeply' : (error as Error).message;
+    return { ok: false, error: `Invalid JSON: ${reason}` };
   }
-  return parseClientFrame(parsed);
+  return parseClientFrame(parsed, limits);
 }
 
 /** An already-decoded JSON value → a validated client frame. */
-export function parseClientFrame(value: unknown): ParseResult {
+export function parseClientFrame(value: unknown, limits: FrameLimits): ParseResult {
   if (!isJsonObject(value)) return { ok: false, error: 'Invalid JSON: a frame must be a JSON object' };
+  if (exceedsDepth(value, limits.maxJsonDepth)) {
+    return { ok: false, error: `Invalid JSON: nested deeper than ${limits.maxJsonDepth} levels` };
+  }
   const type = value['type'];
   if (type === undefined || type === null || type === '') return { ok: false, error: 'Message type is required' };
   if (typeof type !== 'string' || !(type in DTO_BY_TYPE)) {
     return { ok: false, error: `Unknown message type: ${typeof type === 'string' ? type : JSON.stringify(type)}` };
   }
   const frameType = type as ClientFrameType;
+  const content = value['content'];
+  if (frameType === 'user_message' && typeof content === 'string' && content.length > limits.maxMessageChars) {
+    return { ok: false, error: `Invalid user_message: content must be at most ${limits.maxMessageChars} characters` };
+  }
   const dto = plainToInstance(DTO_BY_TYPE[frameType], withoutNulls(value));
   const errors = validateSync(dto, { forbidUnknownValues: false });
   if (errors.length > 0) {
@@ -76,6 +89,20 @@ function toFrame(type: ClientFrameType, dto: object): ClientFrame {
     case 'cancel':
       return { type };
   }
+}
+
+/** Iterative depth check (no recursion, so a hostile frame cannot overflow the stack). */
+function exceedsDepth(root: JsonObject, maxDepth: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value: root, depth: 1 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop() as { value: unknown; depth: number };
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: depth + 1 });
+    }
+  }
+  return false;
 }
 
 /** Top-level `null` means "absent" (the reference IDE writes every key, with nulls). */

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, Body, Controller, HttpCode, Logger, Post, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, HttpCode, Inject, Logger, Post, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import { Principal, scopeOf } from '../auth/principal';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { isTemporarySessionId } from '../protocol/session-id';
 import { ServerFrame } from '../protocol/server-frames';
@@ -12,11 +15,16 @@ import { toWire } from './wire';
 
 /** `POST /api/v1/agent/message/stream`: one client frame in, its reply as Server-Sent Events out. */
 @ApiTags('agent')
+@ApiBearerAuth()
+@ApiSecurity('api_key')
 @Controller('api/v1/agent/message')
 export class MessageStreamController {
   private readonly logger = new Logger(MessageStreamController.name);
 
-  constructor(private readonly runtime: AgentRuntimeService) {}
+  constructor(
+    private readonly runtime: AgentRuntimeService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post('stream')
   @HttpCode(200)
@@ -24,8 +32,8 @@ export class MessageStreamController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An event stream of service frames; the last one has is_final:true' })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
-  stream(@Body() body: MessageStreamRequestDto, @Res() response: Response): void {
-    const parsed = parseClientFrame(body.message);
+  stream(@Body() body: MessageStreamRequestDto, @CurrentPrincipal() who: Principal, @Res() response: Response): void {
+    const parsed = parseClientFrame(body.message, this.config.limits);
     if (!parsed.ok) throw new BadRequestException(`message: ${parsed.error}`);
     const frame = parsed.frame;
     if (frame.type === 'cancel') throw new BadRequestException('message: cancel is only available on protocol 2 WebSockets');
@@ -41,7 +49,7 @@ export class MessageStreamController {
       'X-Accel-Buffering': 'no',
     });
     response.flushHeaders();
-    const subscription = this.runtime.handle({ sessionId, frame, announceSession: fresh }).subscribe({
+    const subscription = this.runtime.handle({ sessionId, owner: scopeOf(who), frame, announceSession: fresh }).subscribe({
       next: (out: ServerFrame) => {
         const wire = toWire(out, 1);
         if (wire) response.write(`data: ${JSON.stringify(wire)}\n\n`);

@@ -1,5 +1,9 @@
 import { concatMap, finalize, from, Observable, Subscription } from 'rxjs';
+import { Principal, scopeOf } from '../auth/principal';
+import type { OwnerScope } from '../session/owner-scope';
 import type { WsTarget } from './ws-target';
+
+let socketCounter = 0;
 
 /**
  * One connected socket: which session it talks to, the order of its replies, and (protocol 2) its
@@ -14,9 +18,23 @@ export class SocketSession {
   /** Resolves once the protocol-2 greeting (status, replay) is under way; frames wait for it. */
   ready: Promise<void> = Promise.resolve();
 
-  constructor(readonly target: WsTarget) {
+  constructor(
+    readonly target: WsTarget,
+    readonly principal: Principal,
+  ) {
     if (!target.temporary) this.boundId = target.requestedId;
   }
+
+  get owner(): OwnerScope {
+    return scopeOf(this.principal);
+  }
+
+  /** Rate limits are per user; without authentication every socket is its own user. */
+  get rateKey(): string {
+    return this.principal.via === 'none' ? `socket:${this.socketNumber}` : `user:${this.principal.userId}`;
+  }
+
+  private readonly socketNumber = ++socketCounter;
 
   get sessionId(): string | undefined {
     return this.boundId;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { OwnerScope } from '../session/owner-scope';
 
 const REMEMBER_MS = 10 * 60_000;
 const MAX_ENTRIES = 100_000;
@@ -6,23 +7,25 @@ const MAX_ENTRIES = 100_000;
 /**
  * Remembers which session a temporary `new_…` id created, for 10 minutes, so that a client whose
  * socket dropped before `session_info` arrived can reconnect with the same temporary id and land in
- * the same session instead of a second one.
+ * the same session instead of a second one. Keyed per owner: two users' `new_1` are different ids.
  */
 @Injectable()
 export class TemporaryIds {
   private readonly entries = new Map<string, { sessionId: string; expiresAt: number }>();
 
-  remember(temporaryId: string, sessionId: string, now = Date.now()): void {
+  remember(temporaryId: string, owner: OwnerScope, sessionId: string, now = Date.now()): void {
     this.prune(now);
-    this.entries.delete(temporaryId);
-    this.entries.set(temporaryId, { sessionId, expiresAt: now + REMEMBER_MS });
+    const key = keyOf(temporaryId, owner);
+    this.entries.delete(key);
+    this.entries.set(key, { sessionId, expiresAt: now + REMEMBER_MS });
   }
 
-  resolve(temporaryId: string, now = Date.now()): string | undefined {
-    const entry = this.entries.get(temporaryId);
+  resolve(temporaryId: string, owner: OwnerScope, now = Date.now()): string | undefined {
+    const key = keyOf(temporaryId, owner);
+    const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= now) {
-      this.entries.delete(temporaryId);
+      this.entries.delete(key);
       return undefined;
     }
     return entry.sessionId;
@@ -36,3 +39,5 @@ export class TemporaryIds {
     }
   }
 }
+
+const keyOf = (temporaryId: string, owner: OwnerScope): string => `${owner ?? ''}\u0000${temporaryId}`;

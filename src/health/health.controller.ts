@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/public.decorator';
 import { SERVICE_NAME, SERVICE_VERSION } from './service-info';
 
 class HealthResponseDto {
@@ -14,6 +15,7 @@ class HealthResponseDto {
 }
 
 @ApiTags('health')
+@Public()
 @Controller()
 export class HealthController {
   @Get(['health', 'api/v1/health'])

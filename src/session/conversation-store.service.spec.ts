@@ -51,7 +51,7 @@ describe(ConversationStore.name, () => {
     (await messageRows.find({ where: { sessionId }, order: { seq: 'ASC' } })).map((m) => m.seq);
 
   const contentsOf = async (sessionId: string): Promise<(string | null)[]> =>
-    (await history.history(sessionId)).messages.map((m) => m.content);
+    (await history.history(sessionId, null)).messages.map((m) => m.content);
 
   describe('load', () => {
     it('returns null for a session that does not exist', async () => {
@@ -59,31 +59,31 @@ describe(ConversationStore.name, () => {
     });
 
     it('starts a new session with the orchestrator and no pending tool calls', async () => {
-      await sessions.create({ sessionId: 's1' });
+      await sessions.create({ sessionId: 's1' }, null);
       expect(await sut.load('s1')).toEqual({ sessionId: 's1', currentAgent: 'orchestrator', awaitingToolCalls: [] });
     });
   });
 
   describe('commit', () => {
     it('appends messages with consecutive seq across commits and keeps message_count in step', async () => {
-      await sessions.create({ sessionId: 's1' });
+      await sessions.create({ sessionId: 's1' }, null);
       await sut.commit('s1', { messages: [userMessage('one'), assistantMessage('two')] });
       await sut.commit('s1', { messages: [] });
       await sut.commit('s1', { messages: [userMessage('three')] });
 
       expect(await seqsOf('s1')).toEqual([0, 1, 2]);
       expect(await contentsOf('s1')).toEqual(['one', 'two', 'three']);
-      expect((await sessions.get('s1')).messageCount).toBe(3);
+      expect((await sessions.get('s1', null)).messageCount).toBe(3);
     });
 
     it('stores messages in OpenAI form, including tool calls with JSON-string arguments', async () => {
-      await sessions.create({ sessionId: 's1' });
+      await sessions.create({ sessionId: 's1' }, null);
       const call = toolCallSpec('call_1', 'read_file', { path: 'a.py' });
       await sut.commit('s1', {
         messages: [userMessage('read a.py'), assistantToolCalls(call), toolAnswer('call_1', 'print(1)')],
       });
 
-      expect((await history.history('s1')).messages).toStrictEqual([
+      expect((await history.history('s1', null)).messages).toStrictEqual([
         { role: 'user', content: 'read a.py' },
         { role: 'assistant', content: '', tool_calls: [call] },
         { role: 'tool', content: 'print(1)', tool_call_id: 'call_1' },
@@ -93,35 +93,35 @@ describe(ConversationStore.name, () => {
     });
 
     it('moves last_activity forward and leaves created_at alone', async () => {
-      const created = await sessions.create({ sessionId: 's1' });
+      const created = await sessions.create({ sessionId: 's1' }, null);
       await sessionRows.update({ id: 's1' }, { lastActivity: new Date('2020-01-01T00:00:00.000Z') });
       await sut.commit('s1', { messages: [userMessage('hi')] });
 
-      const after = await sessions.get('s1');
+      const after = await sessions.get('s1', null);
       expect(after.lastActivity.getTime()).toBeGreaterThanOrEqual(created.lastActivity.getTime());
       expect(after.createdAt).toEqual(created.createdAt);
     });
 
     it('takes the title from the first user message only, folded to one line', async () => {
-      await sessions.create({ sessionId: 's1' });
+      await sessions.create({ sessionId: 's1' }, null);
       await sut.commit('s1', { messages: [assistantMessage('Hello, how can I help?')] });
-      expect((await sessions.get('s1')).title).toBeNull();
+      expect((await sessions.get('s1', null)).title).toBeNull();
 
       await sut.commit('s1', { messages: [userMessage('  Create\n\thello.py   please ')] });
-      expect((await sessions.get('s1')).title).toBe('Create hello.py please');
+      expect((await sessions.get('s1', null)).title).toBe('Create hello.py please');
 
       await sut.commit('s1', { messages: [userMessage('Something else entirely')] });
-      expect((await sessions.get('s1')).title).toBe('Create hello.py please');
+      expect((await sessions.get('s1', null)).title).toBe('Create hello.py please');
     });
 
     it('keeps a title that was set explicitly', async () => {
-      await sessions.create({ sessionId: 's1', title: 'My chat' });
+      await sessions.create({ sessionId: 's1', title: 'My chat' }, null);
       await sut.commit('s1', { messages: [userMessage('Create hello.py')] });
-      expect((await sessions.get('s1')).title).toBe('My chat');
+      expect((await sessions.get('s1', null)).title).toBe('My chat');
     });
 
     it('records agent switches in agent_contexts', async () => {
-      await sessions.create({ sessionId: 's1' });
+      await sessions.create({ sessionId: 's1' }, null);
       const first = agentSwitch('coder', { timestamp: '2026-01-05T10:00:01.000Z' });
       const second = agentSwitch('debug', { from: 'coder', timestamp: '2026-01-05T10:05:00.000Z', confidence: 'low' });
       await sut.commit('s1', { agentSwitch: first });
@@ -133,11 +133,11 @@ describe(ConversationStore.name, () => {
       expect(row.switchCount).toBe(2);
       expect(row.lastSwitchAt).toEqual(new Date('2026-01-05T10:05:00.000Z'));
       expect((await sut.load('s1'))?.currentAgent).toBe('debug');
-      expect((await sessions.get('s1')).currentAgent).toBe('debug');
+      expect((await sessions.get('s1', null)).currentAgent).toBe('debug');
     });
 
     it('stores awaiting tool calls in context_metadata until they are replaced', async () => {
-      await sessions.create({ sessionId: 's1' });
+      await sessions.create({ sessionId: 's1' }, null);
       const calls = [awaitingCall(), awaitingCall({ callId: 'call_read', toolName: 'read_file', requiresApproval: false, sent: false })];
       await sut.commit('s1', { awaitingToolCalls: calls });
 
@@ -152,14 +152,14 @@ describe(ConversationStore.name, () => {
     });
 
     it('creates pending approvals and records decisions', async () => {
-      await sessions.create({ sessionId: 's1' });
+      await sessions.create({ sessionId: 's1' }, null);
       await sut.commit('s1', {
         newApprovals: [
           newApproval({ callId: 'call_a' }),
           newApproval({ callId: 'call_b', toolName: 'execute_command', arguments: { command: 'ls' } }),
         ],
       });
-      expect((await history.pendingApprovals('s1')).map((a) => a.callId)).toEqual(['call_a', 'call_b']);
+      expect((await history.pendingApprovals('s1', null)).map((a) => a.callId)).toEqual(['call_a', 'call_b']);
 
       await sut.commit('s1', {
         approvalDecisions: [
@@ -168,7 +168,7 @@ describe(ConversationStore.name, () => {
         ],
       });
 
-      expect(await history.pendingApprovals('s1')).toEqual([]);
+      expect(await history.pendingApprovals('s1', null)).toEqual([]);
       const a = await approvalRows.findOneByOrFail({ sessionId: 's1', callId: 'call_a' });
       expect(a).toMatchObject({ status: 'approved', decisionReason: 'edited by user', arguments: { path: 'hi.py', content: '' } });
       expect(a.decidedAt).toBeInstanceOf(Date);
@@ -177,7 +177,7 @@ describe(ConversationStore.name, () => {
     });
 
     it('does not change an approval that was already decided', async () => {
-      await sessions.create({ sessionId: 's1' });
+      await sessions.create({ sessionId: 's1' }, null);
       await sut.commit('s1', { newApprovals: [newApproval({ callId: 'call_a' })] });
       await sut.commit('s1', { approvalDecisions: [{ callId: 'call_a', status: 'rejected', reason: 'first' }] });
       await sut.commit('s1', { approvalDecisions: [{ callId: 'call_a', status: 'approved', reason: 'second' }] });
@@ -207,7 +207,7 @@ describe(ConversationStore.name, () => {
     });
 
     it('writes all or nothing: a failing part rolls back the messages of the same commit', async () => {
-      await sessions.create({ sessionId: 's1' });
+      await sessions.create({ sessionId: 's1' }, null);
       await sut.commit('s1', { messages: [userMessage('first')], newApprovals: [newApproval({ callId: 'dup' })] });
 
       await expect(
@@ -215,13 +215,13 @@ describe(ConversationStore.name, () => {
       ).rejects.toThrow();
 
       expect(await contentsOf('s1')).toEqual(['first']);
-      expect((await sessions.get('s1')).messageCount).toBe(1);
+      expect((await sessions.get('s1', null)).messageCount).toBe(1);
       await sut.commit('s1', { messages: [userMessage('third')] });
       expect(await seqsOf('s1')).toEqual([0, 1]);
     });
 
     it('serializes concurrent commits to one session: nothing lost, no turn interleaved', async () => {
-      await sessions.create({ sessionId: 's1' });
+      await sessions.create({ sessionId: 's1' }, null);
       const turns = Array.from({ length: 25 }, (_, i) => i);
       await Promise.all(
         turns.map((i) => sut.commit('s1', { messages: [userMessage(`u${i}`), assistantMessage(`a${i}`)] })),
@@ -235,12 +235,12 @@ describe(ConversationStore.name, () => {
         expect(assistant).toBe(user?.replace(/^u/, 'a'));
       }
       expect(new Set(pairs.map(([user]) => user))).toEqual(new Set(turns.map((i) => `u${i}`)));
-      expect((await sessions.get('s1')).messageCount).toBe(50);
+      expect((await sessions.get('s1', null)).messageCount).toBe(50);
     });
 
     it('keeps concurrent commits to different sessions apart', async () => {
       const ids = ['s1', 's2', 's3'];
-      for (const id of ids) await sessions.create({ sessionId: id });
+      for (const id of ids) await sessions.create({ sessionId: id }, null);
       await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
           ids.map((id) => sut.commit(id, { messages: [userMessage(`${id}-u${i}`), assistantMessage(`${id}-a${i}`)] })),
@@ -252,14 +252,14 @@ describe(ConversationStore.name, () => {
         expect(contents).toHaveLength(20);
         expect(contents.every((c) => c?.startsWith(`${id}-`))).toBe(true);
         expect(await seqsOf(id)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-        expect((await sessions.get(id)).messageCount).toBe(20);
+        expect((await sessions.get(id, null)).messageCount).toBe(20);
       }
     });
   });
 
   describe('recentMessages', () => {
     beforeEach(async () => {
-      await sessions.create({ sessionId: 's1' });
+      await sessions.create({ sessionId: 's1' }, null);
       await sut.commit('s1', {
         messages: [
           userMessage('list and read'),
@@ -297,7 +297,7 @@ describe(ConversationStore.name, () => {
     });
 
     it('returns nothing for a session without messages', async () => {
-      await sessions.create({ sessionId: 'empty' });
+      await sessions.create({ sessionId: 'empty' }, null);
       expect(await sut.recentMessages('empty', 10)).toEqual([]);
     });
   });

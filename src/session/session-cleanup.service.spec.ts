@@ -29,7 +29,7 @@ describe(SessionCleanupService.name, () => {
 
   /** A session with a message, an agent switch and an approval, last active at `lastActivity`. */
   async function seed(id: string, lastActivity: Date): Promise<void> {
-    await sessions.create({ sessionId: id });
+    await sessions.create({ sessionId: id }, null);
     await moduleRef.get(ConversationStore).commit(id, {
       messages: [userMessage(`hello from ${id}`)],
       agentSwitch: agentSwitch('coder'),

@@ -11,6 +11,7 @@ import { MessageEntity } from './entities/message.entity';
 import { PendingApprovalEntity } from './entities/pending-approval.entity';
 import { SessionEntity } from './entities/session.entity';
 import { toChatMessage } from './message.mapper';
+import { ownedBy, OwnerScope } from './owner-scope';
 import { INITIAL_AGENT } from './session.service';
 
 export interface SessionHistory {
@@ -46,8 +47,8 @@ export class SessionHistoryService {
     @InjectRepository(PendingApprovalEntity) private readonly approvals: Repository<PendingApprovalEntity>,
   ) {}
 
-  async history(sessionId: string): Promise<SessionHistory> {
-    const session = await this.sessions.findOneBy({ id: sessionId });
+  async history(sessionId: string, scope: OwnerScope): Promise<SessionHistory> {
+    const session = await this.sessions.findOneBy({ id: sessionId, ...ownedBy(scope) });
     if (!session) throw sessionNotFound(sessionId);
     const [rows, context] = await Promise.all([
       this.messages.find({ where: { sessionId }, order: { seq: 'ASC' } }),
@@ -62,7 +63,8 @@ export class SessionHistoryService {
     };
   }
 
-  async agentContext(sessionId: string): Promise<AgentContextView> {
+  async agentContext(sessionId: string, scope: OwnerScope): Promise<AgentContextView> {
+    if (!(await this.sessions.existsBy({ id: sessionId, ...ownedBy(scope) }))) throw sessionNotFound(sessionId);
     const context = await this.contexts.findOneBy({ sessionId });
     if (!context) throw sessionNotFound(sessionId);
     return {
@@ -73,8 +75,8 @@ export class SessionHistoryService {
     };
   }
 
-  async pendingApprovals(sessionId: string): Promise<PendingApprovalView[]> {
-    if (!(await this.sessions.existsBy({ id: sessionId }))) throw sessionNotFound(sessionId);
+  async pendingApprovals(sessionId: string, scope: OwnerScope): Promise<PendingApprovalView[]> {
+    if (!(await this.sessions.existsBy({ id: sessionId, ...ownedBy(scope) }))) throw sessionNotFound(sessionId);
     const rows = await this.approvals.find({
       where: { sessionId, status: 'pending' },
       order: { createdAt: 'ASC', callId: 'ASC' },

@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../database/unique-violation';
 import { AgentType, isAgentType } from '../protocol/agent-type';
 import { AgentContextEntity } from './entities/agent-context.entity';
 import { SessionEntity } from './entities/session.entity';
+import { ownedBy, OwnerScope } from './owner-scope';
 import { SessionView } from './session-view';
 
 export const INITIAL_AGENT: AgentType = 'orchestrator';
@@ -32,64 +33,72 @@ export class SessionService {
   ) {}
 
   /** Creates a session (a UUID v4 when no id is given). Fails with `session_exists` if the id is taken. */
-  async create(input: { sessionId?: string; title?: string } = {}): Promise<SessionView> {
+  async create(input: { sessionId?: string; title?: string }, scope: OwnerScope): Promise<SessionView> {
     const id = input.sessionId ?? randomUUID();
-    const created = await this.insertIfMissing(id, input.title ?? null);
+    const created = await this.insertIfMissing(id, input.title ?? null, scope);
     if (!created) {
       throw new DomainError(DomainErrorCode.SessionExists, `Session ${id} already exists`);
     }
     this.logger.log(`session=${id} created`);
-    return this.get(id);
+    return this.get(id, scope);
   }
 
-  /** Creates the session if it does not exist yet; tells whether it did. Safe under races. */
-  async ensure(id: string): Promise<boolean> {
-    const created = await this.insertIfMissing(id, null);
-    if (created) this.logger.log(`session=${id} created on first message`);
+  /**
+   * Creates the session for `scope` if it does not exist yet; tells whether it did. Safe under races.
+   * Another user's session with that id is reported as not found.
+   */
+  async ensure(id: string, scope: OwnerScope): Promise<boolean> {
+    const created = await this.insertIfMissing(id, null, scope);
+    if (created) {
+      this.logger.log(`session=${id} created on first message`);
+    } else if (!(await this.isVisible(id, scope))) {
+      throw sessionNotFound(id);
+    }
     return created;
   }
 
-  async exists(id: string): Promise<boolean> {
-    return this.sessions.existsBy({ id });
+  /** Whether the session exists and belongs to the scope. */
+  async isVisible(id: string, scope: OwnerScope): Promise<boolean> {
+    return this.sessions.existsBy({ id, ...ownedBy(scope) });
   }
 
-  async get(id: string): Promise<SessionView> {
-    const row = await this.baseQuery().where('s.id = :id', { id }).getRawOne<SessionRow>();
+  async get(id: string, scope: OwnerScope): Promise<SessionView> {
+    const row = await this.scoped(scope).andWhere('s.id = :id', { id }).getRawOne<SessionRow>();
     if (!row) throw sessionNotFound(id);
     return toView(row);
   }
 
   /** Newest activity first; `total` counts every session, not just the page. */
-  async list(limit: number, offset: number): Promise<{ items: SessionView[]; total: number }> {
+  async list(limit: number, offset: number, scope: OwnerScope): Promise<{ items: SessionView[]; total: number }> {
     const [rows, total] = await Promise.all([
-      this.baseQuery()
+      this.scoped(scope)
         .orderBy('s.last_activity', 'DESC')
         .addOrderBy('s.id', 'ASC')
         .limit(limit)
         .offset(offset)
         .getRawMany<SessionRow>(),
-      this.sessions.count(),
+      this.sessions.countBy(ownedBy(scope)),
     ]);
     return { items: rows.map(toView), total };
   }
 
-  async rename(id: string, title: string): Promise<SessionView> {
-    const result = await this.tx.run((manager) => manager.update(SessionEntity, { id }, { title }));
+  async rename(id: string, title: string, scope: OwnerScope): Promise<SessionView> {
+    const result = await this.tx.run((manager) => manager.update(SessionEntity, { id, ...ownedBy(scope) }, { title }));
     if (!result.affected) throw sessionNotFound(id);
-    return this.get(id);
+    return this.get(id, scope);
   }
 
-  async delete(id: string): Promise<void> {
-    const result = await this.tx.run((manager) => manager.delete(SessionEntity, { id }));
+  async delete(id: string, scope: OwnerScope): Promise<void> {
+    const result = await this.tx.run((manager) => manager.delete(SessionEntity, { id, ...ownedBy(scope) }));
     if (!result.affected) throw sessionNotFound(id);
     this.logger.log(`session=${id} deleted`);
   }
 
-  private async insertIfMissing(id: string, title: string | null): Promise<boolean> {
+  private async insertIfMissing(id: string, title: string | null, owner: OwnerScope): Promise<boolean> {
     try {
       return await this.tx.run(async (manager) => {
         if (await manager.existsBy(SessionEntity, { id })) return false;
-        await insertSession(manager, id, title);
+        await insertSession(manager, id, title, owner);
         return true;
       });
     } catch (error) {
@@ -99,8 +108,8 @@ export class SessionService {
     }
   }
 
-  private baseQuery() {
-    return this.sessions
+  private scoped(scope: OwnerScope) {
+    const query = this.sessions
       .createQueryBuilder('s')
       .leftJoin(AgentContextEntity, 'c', 'c.session_id = s.id')
       .select('s.id', 'id')
@@ -108,13 +117,15 @@ export class SessionService {
       .addSelect('s.message_count', 'message_count')
       .addSelect('s.created_at', 'created_at')
       .addSelect('s.last_activity', 'last_activity')
-      .addSelect('c.current_agent', 'current_agent');
+      .addSelect('c.current_agent', 'current_agent')
+      .where('1 = 1');
+    return scope === null ? query : query.andWhere('s.owner_id = :owner', { owner: scope });
   }
 }
 
-async function insertSession(manager: EntityManager, id: string, title: string | null): Promise<void> {
+async function insertSession(manager: EntityManager, id: string, title: string | null, ownerId: OwnerScope): Promise<void> {
   const now = new Date();
-  await manager.insert(SessionEntity, { id, title, messageCount: 0, createdAt: now, lastActivity: now });
+  await manager.insert(SessionEntity, { id, ownerId, title, messageCount: 0, createdAt: now, lastActivity: now });
   await manager.insert(AgentContextEntity, {
     sessionId: id,
     currentAgent: INITIAL_AGENT,

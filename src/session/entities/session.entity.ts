@@ -3,9 +3,14 @@ import { epochMs } from '../../database/epoch-ms.transformer';
 
 @Entity({ name: 'sessions' })
 @Index('IDX_SESSIONS_LAST_ACTIVITY', ['lastActivity'])
+@Index('IDX_SESSIONS_OWNER_LAST_ACTIVITY', ['ownerId', 'lastActivity'])
 export class SessionEntity {
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 128 })
   id!: string;
+
+  /** The user who created it (JWT `sub` or API-key user); null when created with authentication off. */
+  @Column({ name: 'owner_id', type: 'varchar', length: 128, nullable: true })
+  ownerId!: string | null;
 
   @Column({ name: 'title', type: 'varchar', length: 200, nullable: true })
   title!: string | null;

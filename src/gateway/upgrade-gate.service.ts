@@ -1,0 +1,84 @@
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
+import { AuthService } from '../auth/auth.service';
+import { AuthenticationError, Principal, scopeOf } from '../auth/principal';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { TemporaryIds } from './temporary-ids';
+import { parseWsTarget, WsTarget } from './ws-target';
+
+/** What an admitted upgrade carries into the gateway. */
+export interface UpgradeContext {
+  readonly target: WsTarget;
+  readonly principal: Principal;
+  /** The session a temporary id already created (reconnect within 10 minutes). */
+  readonly resumedSessionId: string | undefined;
+  /** Gives the socket slot back when the socket is gone. */
+  readonly release: () => void;
+}
+
+export type Admission =
+  | { readonly ok: true; readonly context: UpgradeContext }
+  | { readonly ok: false; readonly status: 400 | 401 | 404 | 429 | 503; readonly message: string };
+
+/**
+ * Decides on every WebSocket upgrade before a socket exists: path and id (404/400), credentials (401),
+ * the per-user socket cap (429), and ownership (another user's session is 404, like on REST).
+ */
+@Injectable()
+export class UpgradeGate {
+  private readonly logger = new Logger(UpgradeGate.name);
+  private readonly socketsPerUser = new Map<string, number>();
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly runtime: AgentRuntimeService,
+    private readonly temporaryIds: TemporaryIds,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async admit(request: IncomingMessage): Promise<Admission> {
+    if (this.runtime.draining) return { ok: false, status: 503, message: 'The service is shutting down' };
+    const parsed = parseWsTarget(request.url);
+    if (!parsed.ok) return parsed;
+    const { target } = parsed;
+    let principal: Principal;
+    try {
+      principal = await this.auth.authenticate({
+        authorization: header(request, 'authorization'),
+        apiKey: header(request, 'x-api-key'),
+        accessToken: new URL(request.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined,
+      });
+    } catch (error) {
+      if (error instanceof AuthenticationError) return { ok: false, status: 401, message: error.message };
+      throw error;
+    }
+    const scope = scopeOf(principal);
+    let resumedSessionId: string | undefined;
+    if (target.temporary) {
+      resumedSessionId = this.temporaryIds.resolve(target.requestedId, scope);
+    } else if ((await this.runtime.access(target.requestedId, scope)) === 'foreign') {
+      this.logger.warn(`user=${principal.userId} was refused another user's session`);
+      return { ok: false, status: 404, message: 'Not Found' };
+    }
+    const open = this.socketsPerUser.get(principal.userId) ?? 0;
+    if (open >= this.config.limits.socketsPerUser) {
+      return { ok: false, status: 429, message: `Too many open sockets (at most ${this.config.limits.socketsPerUser} per user)` };
+    }
+    this.socketsPerUser.set(principal.userId, open + 1);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      const left = (this.socketsPerUser.get(principal.userId) ?? 1) - 1;
+      if (left <= 0) this.socketsPerUser.delete(principal.userId);
+      else this.socketsPerUser.set(principal.userId, left);
+    };
+    return { ok: true, context: { target, principal, resumedSessionId, release } };
+  }
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

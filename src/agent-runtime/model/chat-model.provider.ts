@@ -3,8 +3,9 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CHAT_MODEL, ChatModel } from './chat-model';
 import { EchoChatModel } from './echo-chat-model';
 import { OpenAiChatModel } from './openai-chat-model';
+import { ResilientChatModel } from './resilient-chat-model';
 
-/** Chooses the model provider from `LLM_PROVIDER`. */
+/** Chooses the model provider from `LLM_PROVIDER`; a remote one gets the idle timeout and circuit breaker. */
 export const chatModelProvider: Provider = {
   provide: CHAT_MODEL,
   inject: [APP_CONFIG],
@@ -13,7 +14,11 @@ export const chatModelProvider: Provider = {
       case 'echo':
         return new EchoChatModel(config.llm.echoTokens);
       case 'openai':
-        return new OpenAiChatModel(config.llm);
+        return new ResilientChatModel(new OpenAiChatModel(config.llm), {
+          idleTimeoutMs: config.llm.streamIdleTimeoutMs,
+          breakerThreshold: config.llm.breakerThreshold,
+          breakerCooldownMs: config.llm.breakerCooldownMs,
+        });
     }
   },
 };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, Body, Controller, HttpCode, Inject, Logger, Post, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, HttpCode, Inject, Logger, NotFoundException, Post, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
@@ -32,7 +32,7 @@ export class MessageStreamController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An event stream of service frames; the last one has is_final:true' })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
-  stream(@Body() body: MessageStreamRequestDto, @CurrentPrincipal() who: Principal, @Res() response: Response): void {
+  async stream(@Body() body: MessageStreamRequestDto, @CurrentPrincipal() who: Principal, @Res() response: Response): Promise<void> {
     const parsed = parseClientFrame(body.message, this.config.limits);
     if (!parsed.ok) throw new BadRequestException(`message: ${parsed.error}`);
     const frame = parsed.frame;
@@ -42,6 +42,9 @@ export class MessageStreamController {
       throw new BadRequestException(`message: ${frame.type} needs the session_id of an existing session`);
     }
     const sessionId = fresh || body.session_id === undefined ? randomUUID() : body.session_id;
+    if (!fresh && (await this.runtime.access(sessionId, scopeOf(who))) === 'foreign') {
+      throw new NotFoundException(`Session ${sessionId} not found`);
+    }
     response.status(200).set({
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache',

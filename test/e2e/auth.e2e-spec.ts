@@ -127,7 +127,7 @@ describe('Authentication and ownership (e2e)', () => {
       const res = await call(method, path, as(KEY_BOB), body);
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
     }
-    expect(await refusedWith(`${running.wsUrl}/api/v1/ws/alice-private`, as(KEY_BOB))).toBe(404);
+    expect(await TestSocket.refused(`${running.wsUrl}/api/v1/ws/alice-private`, as(KEY_BOB))).toBe(404);
     const mine = await call<{ message_count: number }>('GET', '/api/v1/sessions/alice-private/history', as(KEY_ALICE));
     expect(mine.body.message_count).toBe(2);
     const aliceList = await call<{ sessions: { id: string }[]; total: number }>('GET', '/api/v1/sessions', as(KEY_ALICE));
@@ -146,15 +146,3 @@ describe('Authentication and ownership (e2e)', () => {
   });
 });
 
-async function refusedWith(url: string, headers: Record<string, string>): Promise<number> {
-  const { default: WebSocket } = await import('ws');
-  const ws = new WebSocket(url, { headers });
-  return new Promise<number>((resolve, reject) => {
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.once('open', () => reject(new Error('the upgrade was accepted')));
-    ws.once('error', () => undefined);
-  });
-}

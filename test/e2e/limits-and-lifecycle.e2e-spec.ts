@@ -61,7 +61,7 @@ describe('Limits, shutdown and liveness (e2e)', () => {
     const running = await boot({ ...AUTH, MAX_SOCKETS_PER_USER: '2' });
     const first = await open(running, '/api/v1/ws/cap-1', { 'x-api-key': KEY_ALICE });
     await open(running, '/api/v1/ws/cap-2', { 'x-api-key': KEY_ALICE });
-    expect(await refused(`${running.wsUrl}/api/v1/ws/cap-3`, { 'x-api-key': KEY_ALICE })).toBe(429);
+    expect(await TestSocket.refused(`${running.wsUrl}/api/v1/ws/cap-3`, { 'x-api-key': KEY_ALICE })).toBe(429);
     await open(running, '/api/v1/ws/bob-1', { 'x-api-key': KEY_BOB });
     await first.close();
     await waitUntil(async () => (await tryOpen(`${running.wsUrl}/api/v1/ws/cap-3`, { 'x-api-key': KEY_ALICE })) === 'open');
@@ -144,18 +144,6 @@ describe('Limits, shutdown and liveness (e2e)', () => {
     expect(await sleepy.waitClosed()).toBe(1000);
   });
 });
-
-async function refused(url: string, headers: Record<string, string>): Promise<number> {
-  const ws = new WebSocket(url, { headers });
-  return new Promise<number>((resolve, reject) => {
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.once('open', () => reject(new Error('the upgrade was accepted')));
-    ws.once('error', () => undefined);
-  });
-}
 
 async function tryOpen(url: string, headers: Record<string, string>): Promise<'open' | number> {
   const ws = new WebSocket(url, { headers });

@@ -34,8 +34,8 @@ export class TestSocket {
   }
 
   /** Opens a socket expecting the upgrade to be refused; resolves with the HTTP status. */
-  static async refused(url: string): Promise<number> {
-    const ws = new WebSocket(url);
+  static async refused(url: string, headers: Record<string, string> = {}): Promise<number> {
+    const ws = new WebSocket(url, { headers });
     return new Promise<number>((resolve, reject) => {
       ws.once('unexpected-response', (_req, res) => {
         resolve(res.statusCode ?? 0);

@@ -40,7 +40,7 @@ export function parseClientFrame(value: unknown, limits: FrameLimits): ParseResu
   }
   const type = value['type'];
   if (type === undefined || type === null || type === '') return { ok: false, error: 'Message type is required' };
-  if (typeof type !== 'string' || !(type in DTO_BY_TYPE)) {
+  if (typeof type !== 'string' || !Object.hasOwn(DTO_BY_TYPE, type)) {
     return { ok: false, error: `Unknown message type: ${typeof type === 'string' ? type : JSON.stringify(type)}` };
   }
   const frameType = type as ClientFrameType;

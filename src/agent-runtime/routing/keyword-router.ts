@@ -16,8 +16,20 @@ const RULES: readonly { agent: RouteDecision['agent']; keywords: readonly string
 
 const matchers = RULES.map((rule) => ({
   agent: rule.agent,
-  patterns: rule.keywords.map((k) => ({ keyword: k, regex: new RegExp(`\\b${k.replace(/ /g, '\\s+')}`, 'i') })),
+  patterns: rule.keywords.map((k) => ({ keyword: k, regex: keywordPattern(k) })),
 }));
+
+/**
+ * A whole word or phrase, with the usual English endings: "fixed", "crashes", "designing", "coding",
+ * "specification", "debugging" match; "prefix" or "special" do not.
+ */
+function keywordPattern(keyword: string): RegExp {
+  const phrase = keyword.replace(/ /g, '\\s+');
+  const body = keyword.endsWith('e')
+    ? `${phrase.slice(0, -1)}(?:e|es|ed|ing|er|ers)`
+    : `${phrase}(?:s|es|ed|ing|er|ers|ged|ging|ification|ifications)?`;
+  return new RegExp(`\\b${body}\\b`, 'i');
+}
 
 /** Keyword classification: the offline router, and the fallback when model classification fails. */
 export function routeByKeywords(text: string): RouteDecision {

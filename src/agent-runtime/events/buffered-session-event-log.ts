@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { ServerFrame } from '../../protocol/server-frames';
 import { SessionEventStore, StoredEvent } from '../../session/session-event-store.service';
 import type { SequencedFrame, SessionEventLog } from './session-event-log';
@@ -13,6 +13,9 @@ const IDLE_EVICT_MS = 10 * 60_000;
 export const KEEP_LAST_FRAMES = 10_000;
 export const KEEP_FRAMES_MS = 24 * 3_600_000;
 const PRUNE_INTERVAL_MS = 10 * 60_000;
+
+/** What the log needs from the durable store. */
+export type EventRows = Pick<SessionEventStore, 'insert' | 'readAfter' | 'maxSeq' | 'prune'>;
 
 interface SessionTail {
   lastSeq: number;
@@ -34,7 +37,7 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
   private flushing: Promise<void> = Promise.resolve();
   private pruneTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store: SessionEventStore) {}
+  constructor(@Inject(SessionEventStore) private readonly store: EventRows) {}
 
   async prepare(sessionId: string): Promise<void> {
     const tail = this.tails.get(sessionId);

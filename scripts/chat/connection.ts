@@ -118,7 +118,8 @@ export class SessionConnection {
     if (this.protocol === 2) {
       if (incoming.known && incoming.frame.type === 'status') {
         // The first status says where the log stands; frames up to there were never ours to replay.
-        if (this.lastSeq === null) this.lastSeq = incoming.frame.last_seq;
+        // A log behind what we saw means the service crashed before writing its last frames: follow it.
+        if (this.lastSeq === null || incoming.frame.last_seq < this.lastSeq) this.lastSeq = incoming.frame.last_seq;
       } else if (typeof incoming.frame.seq === 'number') {
         if (this.lastSeq !== null && incoming.frame.seq <= this.lastSeq) return;
         this.lastSeq = incoming.frame.seq;

@@ -11,6 +11,9 @@ const config: Config = {
   testEnvironment: 'node',
   rootDir: '..',
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+  // These run the service as a child process on a SQLite file of their own (crash safety checks the
+  // SQLite file itself); the PostgreSQL run would only repeat them.
+  testPathIgnorePatterns: ['/node_modules/', 'crash-safety\\.e2e-spec\\.ts$', 'startup\\.e2e-spec\\.ts$'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 30_000,
 };

@@ -1,0 +1,390 @@
+/**
+ * `npm run bench [-- --quick]`: the benchmark of issue 5. Starts the built service and a bare `ws`
+ * baseline as separate processes on 127.0.0.1, measures streaming, history growth, start-up, memory per
+ * socket and REST at scale, prints a table, PASS/MISS per target and one final JSON line. Exits 0
+ * whatever the figures are; non-zero only when the benchmark itself broke.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { BenchOptions, BenchPlan, OptionsError, parseOptions, USAGE } from './options';
+import {
+  ensureBuilt,
+  freePort,
+  HELPER_ENV,
+  openFileLimit,
+  ProcessSpec,
+  ROOT,
+  ServerProcess,
+  stopAll,
+  transpileHelper,
+} from './processes';
+import {
+  BenchResults,
+  evaluateTargets,
+  HistoryComparison,
+  MemoryComparison,
+  renderTable,
+  renderTargets,
+  RestComparison,
+  StartupComparison,
+  StreamingComparison,
+} from './report';
+import { getOnce, timeGets } from './rest';
+import { seedDatabase } from './seed';
+import { median, percentiles, ratio, round, sleep } from './stats';
+import { closeSockets, measureIdleSockets, openSocket, runStreamRound, socketUrl, StreamFigures, timeTurns } from './ws-load';
+
+const SHORT_SESSION = 'bench-hist-short';
+const LONG_SESSION = 'bench-hist-long';
+const REST_SESSION = 'bench-rest-200';
+/** Room left for the client's other descriptors when sizing the idle-socket test to `ulimit -n`. */
+const FD_RESERVE = 256;
+
+const benchStart = performance.now();
+
+/** Progress lines carry the seconds since the start; the table and JSON are printed without. */
+function log(line: string, elapsed = true): void {
+  const stamp = elapsed ? `[${((performance.now() - benchStart) / 1000).toFixed(1).padStart(5)} s] ` : '';
+  process.stdout.write(`${stamp}${line}\n`);
+}
+
+/** Starts processes of one run: the service on a given database file, or the bare baseline. */
+class Launcher {
+  private readonly hook: string;
+  private readonly bare: string;
+  private count = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly plan: BenchPlan,
+    private readonly profileDir: string | undefined,
+  ) {
+    this.hook = transpileHelper('child-hook', dir);
+    this.bare = transpileHelper('bare-ws-server', dir);
+  }
+
+  async service(label: string, dbFile: string): Promise<ServerProcess> {
+    const n = ++this.count;
+    const env: Record<string, string> = {
+      BENCH_MEMORY_FILE: join(this.dir, `memory-service-${n}.json`),
+      DATABASE_URL: `sqlite:${dbFile}`,
+      LLM_PROVIDER: 'echo',
+      ECHO_TOKENS: String(this.plan.tokens),
+      SESSION_TTL_HOURS: '0',
+      NODE_ENV: 'production',
+      // One client process plays thousands of users: lift the per-user limits that would refuse the load.
+      RATE_LIMIT_REST_PER_MINUTE: '1000000',
+      RATE_LIMIT_WS_MESSAGES_PER_MINUTE: '1000000',
+      MAX_SOCKETS_PER_USER: '1000000',
+    };
+    if (this.profileDir) env.BENCH_CPU_PROFILE = join(this.profileDir, `${String(n).padStart(2, '0')}-${label}.cpuprofile`);
+    return this.start({
+      name: `service (${label})`,
+      args: ['--expose-gc', '-r', this.hook, join('dist', 'main.js')],
+      env,
+      port: await freePort(),
+      logFile: join(this.dir, `service-${n}-${label}.log`),
+    });
+  }
+
+  async baseline(label: string): Promise<ServerProcess> {
+    return this.start({
+      name: `bare ws baseline (${label})`,
+      args: ['--expose-gc', '-r', this.hook, this.bare],
+      env: { ...HELPER_ENV, BARE_TOKENS: String(this.plan.tokens), BENCH_MEMORY_FILE: join(this.dir, `memory-baseline-${label}.json`) },
+      port: await freePort(),
+      logFile: join(this.dir, `baseline-${label}.log`),
+    });
+  }
+
+  private async start(spec: ProcessSpec): Promise<ServerProcess> {
+    const child = new ServerProcess(spec);
+    await child.waitHealthy();
+    return child;
+  }
+}
+
+async function run(options: BenchOptions): Promise<void> {
+  const plan = options.plan;
+  const built = ensureBuilt();
+  const buildSeconds = round((performance.now() - benchStart) / 1000, 1);
+  const started = performance.now();
+  const commit = gitCommit();
+  const dir = mkdtempSync(join(tmpdir(), 'codelab-bench-'));
+  const profileDir = options.profileDir ? resolve(options.profileDir) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const fdLimit = openFileLimit();
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryBytes: totalmem(),
+    node: process.version,
+    kernel: release(),
+    openFileLimit: fdLimit,
+    /** 1-minute load average before and after: other work on the machine skews every figure. */
+    loadAverage: { start: round(loadavg()[0] ?? 0, 2), end: 0 },
+  };
+  log(`CodeLab Agent Service benchmark (${plan.mode}) — ${machine.cpus} CPUs (${machine.cpuModel}), ` +
+    `${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node}, ulimit -n ${fdLimit}, load ${machine.loadAverage.start}`);
+  log(`commit ${commit}; temporary directory ${dir}${options.keep ? ' (kept)' : ''}${built ? `; built dist/ first (${buildSeconds} s)` : ''}`);
+  const launcher = new Launcher(dir, plan, profileDir);
+  try {
+    // Migrated empty database: start the service once on a new file, which runs the migrations.
+    const emptyDb = join(dir, 'empty.db');
+    await (await launcher.service('migrate', emptyDb)).stop();
+
+    const startup = await measureStartup(launcher, plan, dir, emptyDb);
+    const { history, rest } = await measureOnLargeDatabase(plan, startup.large, startup.figures);
+    const memory = await measureMemory(launcher, plan, dir, emptyDb, fdLimit);
+    const streaming = await measureStreaming(launcher, plan, dir, emptyDb, fdLimit);
+
+    const results: BenchResults = { streaming, history, startup: startup.figures, memory, rest };
+    const targets = evaluateTargets(results);
+    const seconds = round((performance.now() - started) / 1000, 1);
+    machine.loadAverage.end = round(loadavg()[0] ?? 0, 2);
+    log('', false);
+    log(renderTable(results, targets), false);
+    log('', false);
+    log(renderTargets(targets), false);
+    log('', false);
+    log(`${targets.filter((t) => t.pass).length}/${targets.length} targets met; benchmark took ${seconds} s` +
+      `${built ? ` (+ ${buildSeconds} s build)` : ''}; ` +
+      `load average ${machine.loadAverage.start} -> ${machine.loadAverage.end} on ${machine.cpus} CPUs` +
+      (profileDir ? `; CPU profiles in ${profileDir}` : ''));
+    log(JSON.stringify({ bench: 'codelab-agent-service', mode: plan.mode, date: new Date().toISOString(), commit, machine, seconds, ...results, targets }), false);
+  } finally {
+    await stopAll();
+    if (!options.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The commit under test, with `+dirty` when src/ has uncommitted changes. */
+function gitCommit(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  if (head.status !== 0) return 'unknown';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' });
+  return `${head.stdout.trim()}${dirty.stdout.trim() ? '+dirty' : ''}`;
+}
+
+/** Start-up to healthy: the migrated empty database vs a seeded large one, alternating. The last large one keeps running. */
+async function measureStartup(
+  launcher: Launcher,
+  plan: BenchPlan,
+  dir: string,
+  emptyDb: string,
+): Promise<{ figures: StartupComparison; large: ServerProcess }> {
+  const largeDb = join(dir, 'large.db');
+  copyFileSync(emptyDb, largeDb);
+  const messages = plan.bulkSessions * plan.messagesPerBulkSession;
+  log(`seeding ${plan.bulkSessions.toLocaleString('en-US')} sessions / ${messages.toLocaleString('en-US')} messages…`);
+  const seed = await seedDatabase(largeDb, {
+    bulkSessions: plan.bulkSessions,
+    messagesPerBulkSession: plan.messagesPerBulkSession,
+    extra: [
+      { id: SHORT_SESSION, messages: plan.historyShort },
+      { id: LONG_SESSION, messages: plan.historyLong },
+      { id: REST_SESSION, messages: plan.restHistoryMessages },
+    ],
+  });
+  log(`  seeded in ${seed.seconds.toFixed(1)} s`);
+  log('start-up: empty vs large database…');
+  const emptyRuns: number[] = [];
+  const largeRuns: number[] = [];
+  let large: ServerProcess | undefined;
+  for (let i = 0; i < plan.startupRepeats; i++) {
+    const empty = await launcher.service('startup-empty', emptyDb);
+    emptyRuns.push(await empty.waitHealthy()); // already healthy: returns the time measured at launch
+    await empty.stop();
+    await large?.stop();
+    large = await launcher.service('startup-large', largeDb);
+    largeRuns.push(await large.waitHealthy());
+  }
+  if (!large) throw new Error('no start-up run');
+  const emptyMedianMs = round(median(emptyRuns), 1);
+  const largeMedianMs = round(median(largeRuns), 1);
+  log(`  empty ${emptyMedianMs} ms, large ${largeMedianMs} ms (medians)`);
+  return {
+    large,
+    figures: {
+      sessions: seed.sessions,
+      messages: seed.messages,
+      seed: { ...seed, seconds: round(seed.seconds, 2) },
+      emptyRunsMs: emptyRuns.map((v) => round(v, 1)),
+      largeRunsMs: largeRuns.map((v) => round(v, 1)),
+      emptyMedianMs,
+      largeMedianMs,
+      ratio: ratio(largeMedianMs, emptyMedianMs),
+    },
+  };
+}
+
+/** REST latency and turn latency vs history length, on the running service with the large database. */
+async function measureOnLargeDatabase(
+  plan: BenchPlan,
+  service: ServerProcess,
+  startup: StartupComparison,
+): Promise<{ history: HistoryComparison; rest: RestComparison }> {
+  const port = service.spec.port;
+  log('REST on the large database…');
+  const check = JSON.parse(await getOnce(false, port, `/api/v1/sessions/${REST_SESSION}/history`)) as { message_count?: number };
+  if (check.message_count !== plan.restHistoryMessages) {
+    throw new Error(`seeded session has ${String(check.message_count)} messages, expected ${plan.restHistoryMessages}`);
+  }
+  const cpu = (): number => service.cpuSeconds();
+  const list = await timeGets(port, '/api/v1/sessions?limit=100', plan.restRequests, cpu);
+  const historyGets = await timeGets(port, `/api/v1/sessions/${REST_SESSION}/history`, plan.restRequests, cpu);
+  log(`  list p99 ${list.latencyMs.p99} ms, history p99 ${historyGets.latencyMs.p99} ms`);
+
+  log(`turn latency at ${plan.historyShort} vs ${plan.historyLong.toLocaleString('en-US')} messages…`);
+  const short = await openSocket(socketUrl(port, SHORT_SESSION));
+  const long = await openSocket(socketUrl(port, LONG_SESSION));
+  const shortTimes: number[] = [];
+  const longTimes: number[] = [];
+  try {
+    await timeTurns(short, plan.historyWarmup, 'warm-up short');
+    await timeTurns(long, plan.historyWarmup, 'warm-up long');
+    // Alternate so that drift (JIT, page cache, write-behind flushes) hits both alike.
+    for (let i = 0; i < plan.historyTurns; i++) {
+      shortTimes.push(...(await timeTurns(short, 1, 'short history')));
+      longTimes.push(...(await timeTurns(long, 1, 'long history')));
+    }
+  } finally {
+    await closeSockets([short, long]);
+    await service.stop();
+  }
+  const shortTurnMs = percentiles(shortTimes);
+  const longTurnMs = percentiles(longTimes);
+  log(`  p50 ${shortTurnMs.p50} ms vs ${longTurnMs.p50} ms`);
+  return {
+    history: {
+      shortMessages: plan.historyShort,
+      longMessages: plan.historyLong,
+      shortTurnMs,
+      longTurnMs,
+      ratio: ratio(longTurnMs.p50, shortTurnMs.p50),
+    },
+    rest: { databaseSessions: startup.sessions, list, history: historyGets },
+  };
+}
+
+/** RSS growth per idle protocol-2 socket, ours vs the baseline, each in a fresh process. */
+async function measureMemory(
+  launcher: Launcher,
+  plan: BenchPlan,
+  dir: string,
+  emptyDb: string,
+  fdLimit: number,
+): Promise<MemoryComparison> {
+  const count = Math.max(100, Math.min(plan.idleSockets, fdLimit - FD_RESERVE));
+  if (count < plan.idleSockets) {
+    log(`ulimit -n is ${fdLimit}: the idle-socket test opens ${count} sockets instead of ${plan.idleSockets} (raise it with ulimit -n)`);
+  }
+  log(`memory: ${count.toLocaleString('en-US')} idle sockets…`);
+  const settleMs = plan.memorySettleMs;
+  const bare = await launcher.baseline('memory');
+  const baseline = await measureIdleSockets(bare, bare.spec.port, count, 'bench-idle', settleMs);
+  await bare.stop();
+  const db = join(dir, 'memory.db');
+  copyFileSync(emptyDb, db);
+  const service = await launcher.service('memory', db);
+  const ours = await measureIdleSockets(service, service.spec.port, count, 'bench-idle', settleMs);
+  await service.stop();
+  log(`  ${ours.bytesPerSocket} vs ${baseline.bytesPerSocket} bytes per socket (V8 heap: ${String(ours.heapBytesPerSocket)} vs ${String(baseline.heapBytesPerSocket)})`);
+  return { ours, baseline, ratio: ratio(ours.bytesPerSocket, baseline.bytesPerSocket), requestedSockets: plan.idleSockets, openFileLimit: fdLimit };
+}
+
+/** Streaming rounds (baseline, then ours) on fresh processes. */
+async function measureStreaming(
+  launcher: Launcher,
+  plan: BenchPlan,
+  dir: string,
+  emptyDb: string,
+  fdLimit: number,
+): Promise<StreamingComparison[]> {
+  const db = join(dir, 'stream.db');
+  copyFileSync(emptyDb, db);
+  const bare = await launcher.baseline('stream');
+  const service = await launcher.service('stream', db);
+  const results: StreamingComparison[] = [];
+  try {
+    // Not measured: lets both processes JIT-compile their hot paths before the first round.
+    for (const server of [bare, service]) {
+      await runStreamRound({ port: server.spec.port, sockets: 50, turns: 2, tokens: plan.tokens, sessionPrefix: 'bench-warmup', timeoutMs: 60_000 });
+    }
+    for (const requested of plan.streamSockets) {
+      const sockets = Math.max(10, Math.min(requested, fdLimit - FD_RESERVE));
+      if (sockets < requested) {
+        log(`ulimit -n is ${fdLimit}: this round opens ${sockets} sockets instead of ${requested} (raise it with ulimit -n)`);
+      }
+      log(`streaming: ${sockets} sockets x ${plan.turnsPerSocket} turns x ${plan.tokens} tokens…`);
+      const measure = async (server: ServerProcess, who: string): Promise<{ figures: StreamFigures; cpuMsPerTurn: number }> => {
+        const cpuBefore = server.cpuSeconds();
+        const figures = await runStreamRound({
+          port: server.spec.port,
+          sockets,
+          turns: plan.turnsPerSocket,
+          tokens: plan.tokens,
+          sessionPrefix: `bench-stream-${sockets}-${who}`,
+          timeoutMs: 180_000,
+        });
+        // Includes the connect and close handshakes of the round's sockets, in both processes alike.
+        const cpuMsPerTurn = round(((server.cpuSeconds() - cpuBefore) * 1000) / (sockets * plan.turnsPerSocket));
+        return { figures, cpuMsPerTurn };
+      };
+      const baseline = await measure(bare, 'bare');
+      await sleep(500);
+      const ours = await measure(service, 'ours');
+      await sleep(500);
+      log(`  ${ours.figures.framesPerSec} vs ${baseline.figures.framesPerSec} frames/s; first frame p99 ` +
+        `${ours.figures.firstFrameMs.p99} vs ${baseline.figures.firstFrameMs.p99} ms; CPU per turn ${ours.cpuMsPerTurn} vs ${baseline.cpuMsPerTurn} ms`);
+      results.push({
+        sockets,
+        requestedSockets: requested,
+        ours: ours.figures,
+        baseline: baseline.figures,
+        throughputRatio: ratio(ours.figures.framesPerSec, baseline.figures.framesPerSec),
+        firstFrameP99Ratio: ratio(ours.figures.firstFrameMs.p99, baseline.figures.firstFrameMs.p99),
+        oursCpuMsPerTurn: ours.cpuMsPerTurn,
+        baselineCpuMsPerTurn: baseline.cpuMsPerTurn,
+        cpuRatio: ratio(ours.cpuMsPerTurn, baseline.cpuMsPerTurn),
+      });
+    }
+  } finally {
+    await bare.stop();
+    await service.stop();
+  }
+  return results;
+}
+
+async function main(): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof OptionsError)) throw error;
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (options.help) {
+    log(USAGE, false);
+    return;
+  }
+  const interrupt = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`\n${signal}: stopping the child processes\n`);
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    await run(options);
+  } catch (error) {
+    process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    await stopAll();
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,96 @@
+/** Command line of `npm run bench` and the sizes of each run mode. */
+
+export interface BenchPlan {
+  readonly mode: 'full' | 'quick';
+  /** Concurrent protocol-2 sockets per streaming round. */
+  readonly streamSockets: readonly number[];
+  readonly turnsPerSocket: number;
+  /** Token frames per answer (ECHO_TOKENS). */
+  readonly tokens: number;
+  readonly historyShort: number;
+  readonly historyLong: number;
+  /** Measured turns per history length (after warm-up turns). */
+  readonly historyTurns: number;
+  readonly historyWarmup: number;
+  readonly bulkSessions: number;
+  readonly messagesPerBulkSession: number;
+  /** Start-ups measured per database (the median is reported). */
+  readonly startupRepeats: number;
+  readonly idleSockets: number;
+  /** Wait before and after the forced GC when reading RSS. */
+  readonly memorySettleMs: number;
+  readonly restRequests: number;
+  readonly restHistoryMessages: number;
+}
+
+export interface BenchOptions {
+  readonly plan: BenchPlan;
+  readonly help: boolean;
+  /** Keep the temporary directory (databases, logs) instead of deleting it. */
+  readonly keep: boolean;
+  /** Write a CPU profile of every service process into this directory. */
+  readonly profileDir: string | undefined;
+}
+
+const FULL: BenchPlan = {
+  mode: 'full',
+  streamSockets: [100, 1000],
+  turnsPerSocket: 3,
+  tokens: 50,
+  historyShort: 10,
+  historyLong: 10_000,
+  historyTurns: 30,
+  historyWarmup: 5,
+  bulkSessions: 100_000,
+  messagesPerBulkSession: 10,
+  startupRepeats: 3,
+  idleSockets: 5000,
+  memorySettleMs: 2000,
+  restRequests: 500,
+  restHistoryMessages: 200,
+};
+
+const QUICK: BenchPlan = {
+  ...FULL,
+  mode: 'quick',
+  streamSockets: [100, 300],
+  turnsPerSocket: 2,
+  historyTurns: 15,
+  historyWarmup: 3,
+  bulkSessions: 10_000,
+  startupRepeats: 2,
+  idleSockets: 1000,
+  memorySettleMs: 1000,
+  restRequests: 200,
+};
+
+export const USAGE = `npm run bench [-- options]
+
+Starts the built service (dist/main.js; built first when missing or older than src/) and a bare ws
+baseline server as child processes on 127.0.0.1, measures, prints a table and one final JSON line.
+
+  --quick            smaller sizes (under a minute): 100/300 sockets x 2 turns, 10k sessions / 100k messages,
+                     1,000 idle sockets (full: 100/1,000 sockets x 3 turns, 100k / 1M, 5,000 idle sockets)
+  --profile <dir>    write a CPU profile (.cpuprofile) of every service process into <dir>
+  --keep             keep the temporary directory (databases, service logs)
+  --help             this text`;
+
+export class OptionsError extends Error {}
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  let quick = false;
+  let help = false;
+  let keep = false;
+  let profileDir: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') quick = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--keep') keep = true;
+    else if (arg === '--profile') {
+      profileDir = argv[++i];
+      if (profileDir === undefined || profileDir.startsWith('--')) throw new OptionsError('--profile needs a directory');
+    } else throw new OptionsError(`unknown option ${arg ?? ''}`);
+  }
+  return { plan: quick ? QUICK : FULL, help, keep, profileDir };
+}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { sessionNotFound } from '../common/domain.error';
+import { storableOrNull, storableText } from '../database/storable-text';
 import { TransactionRunner } from '../database/transaction-runner';
 import { writeLock } from '../database/write-lock';
 import { isAgentType } from '../protocol/agent-type';
@@ -70,8 +71,8 @@ export class ConversationStore {
           sessionId: session.id,
           seq: session.messageCount + i,
           role: m.role,
-          content: m.content,
-          name: m.name ?? null,
+          content: storableOrNull(m.content),
+          name: storableOrNull(m.name),
           toolCallId: m.toolCallId ?? null,
           toolCalls: m.toolCalls ? [...m.toolCalls] : null,
           agent: m.agent ?? null,
@@ -80,7 +81,7 @@ export class ConversationStore {
       );
     }
     const firstUser = messages.find((m) => m.role === 'user');
-    const title = session.title ?? (firstUser?.content ? titleFromMessage(firstUser.content) : null);
+    const title = session.title ?? (firstUser?.content ? titleFromMessage(storableText(firstUser.content)) : null);
     await manager.update(
       SessionEntity,
       { id: session.id },
@@ -122,7 +123,7 @@ export class ConversationStore {
           callId: a.callId,
           toolName: a.toolName,
           arguments: a.arguments,
-          reason: a.reason,
+          reason: storableText(a.reason),
           status: 'pending' as const,
           createdAt: now,
           decidedAt: null,
@@ -137,7 +138,7 @@ export class ConversationStore {
         {
           status: decision.status,
           decidedAt: now,
-          decisionReason: decision.reason,
+          decisionReason: storableText(decision.reason),
           ...(decision.arguments ? { arguments: decision.arguments } : {}),
         },
       );

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { DomainError, DomainErrorCode, sessionNotFound } from '../common/domain.error';
+import { storableOrNull, storableText } from '../database/storable-text';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
 import { AgentType, isAgentType } from '../protocol/agent-type';
@@ -83,7 +84,7 @@ export class SessionService {
   }
 
   async rename(id: string, title: string, scope: OwnerScope): Promise<SessionView> {
-    const result = await this.tx.run((manager) => manager.update(SessionEntity, { id, ...ownedBy(scope) }, { title }));
+    const result = await this.tx.run((manager) => manager.update(SessionEntity, { id, ...ownedBy(scope) }, { title: storableText(title) }));
     if (!result.affected) throw sessionNotFound(id);
     return this.get(id, scope);
   }
@@ -125,7 +126,7 @@ export class SessionService {
 
 async function insertSession(manager: EntityManager, id: string, title: string | null, ownerId: OwnerScope): Promise<void> {
   const now = new Date();
-  await manager.insert(SessionEntity, { id, ownerId, title, messageCount: 0, createdAt: now, lastActivity: now });
+  await manager.insert(SessionEntity, { id, ownerId, title: storableOrNull(title), messageCount: 0, createdAt: now, lastActivity: now });
   await manager.insert(AgentContextEntity, {
     sessionId: id,
     currentAgent: INITIAL_AGENT,

@@ -60,9 +60,14 @@ interface Outgoing {
 // ---------------------------------------------------------------------------------------------
 // The expected reply: an independent mirror of the gateway's parsing and validation rules.
 
-/** What SQLite stores (UTF-8): lone surrogates become U+FFFD. */
+/** What arrives as UTF-8 over the socket: lone surrogates become U+FFFD. */
 function wellFormed(text: string): string {
   return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/** What the service stores on every database: also NUL characters become U+FFFD. */
+function stored(text: string): string {
+  return wellFormed(text).replace(/\u0000/g, '\uFFFD');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -119,7 +124,7 @@ function expectedReply(serverText: string, protocol: 1 | 2): Expected {
       if (!isString(content) || !/\S/.test(content) || content.length > MAX_MESSAGE_CHARS) return invalid('user_message');
       if (!absent(f('role')) && !oneOf(f('role'), ROLES)) return invalid('user_message');
       if (!absent(f('agent_type')) && !oneOf(f('agent_type'), AGENTS)) return invalid('user_message');
-      return { kind: 'answer', content: wellFormed(content) };
+      return { kind: 'answer', content: stored(content) };
     }
     case 'tool_result': {
       const callId = f('call_id');

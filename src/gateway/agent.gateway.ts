@@ -16,6 +16,7 @@ import type { TurnFrame } from '../agent-runtime/agent-runtime.service';
 import { RateLimiter } from '../auth/rate-limiter';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { sessionInfoFrame } from '../protocol/frame-builders';
+import { frameJson } from '../protocol/frame-json';
 import { errorFrame, ServerFrame, StatusFrame } from '../protocol/server-frames';
 import { FRAME_EVENT, upgradeContexts } from './agent-ws.adapter';
 import { FrameLimits, parseClientFrameText } from './client-frame.parser';
@@ -61,7 +62,7 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
     if (context.resumedSessionId) socket.bind(context.resumedSessionId, true);
     this.sockets.set(client, socket);
     if (socket.protocol === 2) socket.ready = this.greet(client, socket);
-    this.logger.log(
+    this.logger.debug(
       `session=${socket.sessionId ?? context.target.requestedId} user=${context.principal.userId} socket connected (protocol ${socket.protocol})`,
     );
   }
@@ -69,7 +70,7 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   handleDisconnect(client: WebSocket): void {
     const socket = this.sockets.get(client);
     socket?.close();
-    this.logger.log(`session=${socket?.sessionId ?? socket?.target.requestedId ?? '?'} socket disconnected`);
+    this.logger.debug(`session=${socket?.sessionId ?? socket?.target.requestedId ?? '?'} socket disconnected`);
   }
 
   @SubscribeMessage(FRAME_EVENT)
@@ -159,7 +160,7 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
             socket.close();
             return;
           }
-          send(client, toWire(frame, 2) ?? frame);
+          send(client, frame);
         },
         error: (error: Error) => {
           this.logger.error(`session=${sessionId} replay failed: ${error.message}`);
@@ -171,5 +172,5 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
 }
 
 function send(client: WebSocket, frame: ServerFrame): void {
-  if (client.readyState === WebSocket.OPEN) client.send(JSON.stringify(frame));
+  if (client.readyState === WebSocket.OPEN) client.send(frameJson(frame));
 }

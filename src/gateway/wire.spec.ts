@@ -6,7 +6,12 @@ describe(toWire.name, () => {
   it('gives compat sockets exactly the §2.3 frames', () => {
     expect(toWire({ ...assistantDeltaFrame('tok'), seq: 3 }, 1)).toBeNull();
     expect(toWire({ type: 'status', state: 'idle', current_agent: 'coder', last_seq: 1, is_final: false }, 1)).toBeNull();
-    expect(toWire({ ...assistantFinalFrame('all'), seq: 4 }, 1)).toEqual(assistantFinalFrame('all'));
+    expect(toWire({ ...assistantFinalFrame('all'), seq: 4 }, 1)).toEqual({
+      type: 'assistant_message',
+      content: 'all',
+      token: 'all',
+      is_final: true,
+    });
     expect(toWire({ ...sessionInfoFrame('s'), seq: 1 }, 1)).toEqual(sessionInfoFrame('s'));
     expect(toWire({ type: 'cancelled', content: 'part', is_final: true, seq: 9 }, 1)).toEqual(
       errorFrame('The turn was stopped before it finished'),

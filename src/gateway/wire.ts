@@ -8,13 +8,12 @@ import { errorFrame } from '../protocol/server-frames';
  * Protocol 2 gets everything.
  */
 export function toWire(frame: ServerFrame, protocol: 1 | 2): ServerFrame | null {
-  if (protocol === 2) {
-    // Protocol 2 streamed the text already: the final frame carries it whole in `content`, `token` is empty.
-    return frame.type === 'assistant_message' && frame.is_final ? { ...frame, token: '' } : frame;
-  }
+  // Protocol 2 gets the frames as the runtime made them (the final text has an empty `token`).
+  if (protocol === 2) return frame;
   switch (frame.type) {
     case 'assistant_message':
-      return frame.is_final ? withoutSeq(frame) : null;
+      // Compat clients read the whole text from the final frame, in both `content` and `token`.
+      return frame.is_final ? { ...withoutSeq(frame), token: frame.content ?? '' } : null;
     case 'status':
       return null;
     case 'cancelled':

@@ -14,10 +14,14 @@ export const assistantDeltaFrame = (token: string): AssistantMessageFrame => ({
   is_final: false,
 });
 
+/**
+ * The whole answer, in the protocol-2 shape the event log keeps (`token` empty: the text was streamed);
+ * compat sockets get `token` = `content` (see gateway/wire.ts).
+ */
 export const assistantFinalFrame = (content: string): AssistantMessageFrame => ({
   type: 'assistant_message',
   content,
-  token: content,
+  token: '',
   is_final: true,
 });
 

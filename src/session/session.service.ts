@@ -49,6 +49,7 @@ export class SessionService {
    * Another user's session with that id is reported as not found.
    */
   async ensure(id: string, scope: OwnerScope): Promise<boolean> {
+    if (await this.isVisible(id, scope)) return false;
     const created = await this.insertIfMissing(id, null, scope);
     if (created) {
       this.logger.log(`session=${id} created on first message`);

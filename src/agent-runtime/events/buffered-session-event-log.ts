@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { frameJson } from '../../protocol/frame-json';
 import type { ServerFrame } from '../../protocol/server-frames';
 import { SessionEventStore, StoredEvent } from '../../session/session-event-store.service';
 import type { SequencedFrame, SessionEventLog } from './session-event-log';
@@ -58,7 +59,7 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
     tail.touchedAt = Date.now();
     tail.frames.push(numbered);
     if (tail.frames.length > MEMORY_TAIL) tail.frames.splice(0, tail.frames.length - MEMORY_TAIL);
-    this.pending.push({ sessionId, seq: numbered.seq, frame: JSON.stringify(numbered), createdAt: new Date() });
+    this.pending.push({ sessionId, seq: numbered.seq, frame: frameJson(numbered), createdAt: new Date() });
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
     return numbered;
   }

@@ -24,7 +24,7 @@ export class AgentSwitcher {
       await this.store.commit(ctx.sessionId, {
         agentSwitch: { from, to, reason, confidence, timestamp: new Date().toISOString() },
       });
-      this.logger.log(`session=${ctx.sessionId} switched ${from} -> ${to} (${reason})`);
+      this.logger.debug(`session=${ctx.sessionId} switched ${from} -> ${to} (${reason})`);
     }
     ctx.emit(agentSwitchedFrame(from, to, reason, confidence, isFinal));
   }

@@ -58,7 +58,7 @@ export class ModelTurnService {
       ctx.emit(errorFrame(message));
       return;
     }
-    this.logger.log(
+    this.logger.debug(
       `session=${ctx.sessionId} agent=${agent} model answered in ${Date.now() - started} ms (${text.length} chars, ${calls.length} tool calls)`,
     );
     if (calls.length === 0) {

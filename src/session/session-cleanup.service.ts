@@ -4,6 +4,7 @@ import { In, LessThan, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { SessionEntity } from './entities/session.entity';
+import { SessionTotals } from './session-totals';
 
 const BATCH_SIZE = 500;
 
@@ -21,6 +22,7 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnApplicat
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     private readonly tx: TransactionRunner,
+    private readonly totals: SessionTotals,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -71,7 +73,10 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnApplicat
     } catch (error) {
       this.logger.error(`session cleanup failed: ${(error as Error).message}`);
     }
-    if (deleted > 0) this.logger.log(`deleted ${deleted} session(s) idle since before ${cutoff.toISOString()}`);
+    if (deleted > 0) {
+      this.totals.forget();
+      this.logger.log(`deleted ${deleted} session(s) idle since before ${cutoff.toISOString()}`);
+    }
     return deleted;
   }
 }

@@ -51,7 +51,7 @@ export class SessionHistoryService {
     const session = await this.sessions.findOneBy({ id: sessionId, ...ownedBy(scope) });
     if (!session) throw sessionNotFound(sessionId);
     const [rows, context] = await Promise.all([
-      this.messages.find({ where: { sessionId }, order: { seq: 'ASC' } }),
+      this.messages.find({ where: { sessionId }, order: { seq: 'ASC' }, loadEagerRelations: false, transaction: false }),
       this.contexts.findOneBy({ sessionId }),
     ]);
     return {

@@ -7,12 +7,13 @@ import { SessionEventStore } from './session-event-store.service';
 import { SessionController } from './session.controller';
 import { SessionHistoryService } from './session-history.service';
 import { SessionService } from './session.service';
+import { SessionTotals } from './session-totals';
 
 /** Owns the session store (sessions, messages, agent contexts, approvals) and the session REST API. */
 @Module({
   imports: [TypeOrmModule.forFeature(SESSION_ENTITIES)],
   controllers: [SessionController],
-  providers: [SessionService, SessionHistoryService, ConversationStore, SessionCleanupService, SessionEventStore],
+  providers: [SessionTotals, SessionService, SessionHistoryService, ConversationStore, SessionCleanupService, SessionEventStore],
   exports: [SessionService, SessionHistoryService, ConversationStore, SessionEventStore],
 })
 export class SessionModule {}

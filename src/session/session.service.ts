@@ -10,6 +10,7 @@ import { AgentType, isAgentType } from '../protocol/agent-type';
 import { AgentContextEntity } from './entities/agent-context.entity';
 import { SessionEntity } from './entities/session.entity';
 import { ownedBy, OwnerScope } from './owner-scope';
+import { SessionTotals } from './session-totals';
 import { SessionView } from './session-view';
 
 export const INITIAL_AGENT: AgentType = 'orchestrator';
@@ -31,6 +32,7 @@ export class SessionService {
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     private readonly tx: TransactionRunner,
+    private readonly totals: SessionTotals,
   ) {}
 
   /** Creates a session (a UUID v4 when no id is given). Fails with `session_exists` if the id is taken. */
@@ -79,7 +81,7 @@ export class SessionService {
         .limit(limit)
         .offset(offset)
         .getRawMany<SessionRow>(),
-      this.sessions.countBy(ownedBy(scope)),
+      this.totals.of(scope),
     ]);
     return { items: rows.map(toView), total };
   }
@@ -93,6 +95,7 @@ export class SessionService {
   async delete(id: string, scope: OwnerScope): Promise<void> {
     const result = await this.tx.run((manager) => manager.delete(SessionEntity, { id, ...ownedBy(scope) }));
     if (!result.affected) throw sessionNotFound(id);
+    this.totals.forget();
     this.logger.log(`session=${id} deleted`);
   }
 
@@ -102,6 +105,9 @@ export class SessionService {
         if (await manager.existsBy(SessionEntity, { id })) return false;
         await insertSession(manager, id, title, owner);
         return true;
+      }).then((created) => {
+        if (created) this.totals.forget();
+        return created;
       });
     } catch (error) {
       // Two instances (or pool connections) raced to create the same id: the other one won.

@@ -1,3 +1,4 @@
+import { SessionTotals } from '../../src/session/session-totals';
 import { Provider } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -27,7 +28,7 @@ export async function createSessionStoreModule(
       }),
       TypeOrmModule.forFeature(SESSION_ENTITIES),
     ],
-    providers: [TransactionRunner, ...providers],
+    providers: [TransactionRunner, SessionTotals, ...providers],
   }).compile();
   moduleRef.useLogger(process.env.TEST_LOGS ? ['log', 'warn', 'error'] : false);
   return moduleRef;

@@ -1,18 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { sessionNotFound } from '../common/domain.error';
 import { storableOrNull, storableText } from '../database/storable-text';
+import { forUpdate, rawQuery, SqlParams } from '../database/raw-sql';
 import { TransactionRunner } from '../database/transaction-runner';
-import { writeLock } from '../database/write-lock';
 import { isAgentType } from '../protocol/agent-type';
-import { ChatMessage } from '../protocol/chat-message';
-import { ConversationChanges, ConversationState, NewMessage } from './conversation-state';
+import { ChatMessage, ToolCallSpec } from '../protocol/chat-message';
+import { ContextMetadata, ConversationChanges, ConversationState, NewMessage } from './conversation-state';
 import { AgentContextEntity } from './entities/agent-context.entity';
-import { MessageEntity } from './entities/message.entity';
 import { PendingApprovalEntity } from './entities/pending-approval.entity';
-import { SessionEntity } from './entities/session.entity';
-import { toChatMessage } from './message.mapper';
 import { INITIAL_AGENT } from './session.service';
 import { titleFromMessage } from './session-view';
 
@@ -24,24 +20,36 @@ import { titleFromMessage } from './session-view';
 @Injectable()
 export class ConversationStore {
   constructor(
-    @InjectRepository(AgentContextEntity) private readonly contexts: Repository<AgentContextEntity>,
-    @InjectRepository(MessageEntity) private readonly messages: Repository<MessageEntity>,
+    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
   ) {}
 
   /** The session's state, or `null` when it does not exist. */
   async load(sessionId: string): Promise<ConversationState | null> {
-    const context = await this.contexts.findOneBy({ sessionId });
-    if (!context) return null;
-    return toState(context);
+    const [row] = await rawQuery<{ current_agent: string; context_metadata: string }>(
+      this.dataSource,
+      'SELECT current_agent, context_metadata FROM agent_contexts WHERE session_id = :sessionId',
+      { sessionId },
+    );
+    if (!row) return null;
+    const metadata = JSON.parse(row.context_metadata) as ContextMetadata;
+    return {
+      sessionId,
+      currentAgent: isAgentType(row.current_agent) ? row.current_agent : INITIAL_AGENT,
+      awaitingToolCalls: metadata.awaiting_tool_calls ?? [],
+    };
   }
 
   /** The last `limit` messages, oldest first, never starting with an orphaned tool answer. */
   async recentMessages(sessionId: string, limit: number): Promise<ChatMessage[]> {
-    const rows = await this.messages.find({ where: { sessionId }, order: { seq: 'DESC' }, take: limit });
+    const rows = await rawQuery<MessageRow>(
+      this.dataSource,
+      'SELECT role, content, name, tool_call_id, tool_calls FROM messages WHERE session_id = :sessionId ORDER BY seq DESC LIMIT :limit',
+      { sessionId, limit },
+    );
     rows.reverse();
     while (rows.length > 0 && rows[0]?.role === 'tool') rows.shift();
-    return rows.map(toChatMessage);
+    return rows.map(rowToChatMessage);
   }
 
   /** Writes everything one step of a turn changed, in one transaction. */
@@ -49,43 +57,51 @@ export class ConversationStore {
     await this.tx.run(async (manager) => {
       // Locks the session row: concurrent commits to one session (several sockets, several instances
       // on PostgreSQL) wait for each other, so message seq numbers and agent history never collide.
-      const session = await manager.findOne(SessionEntity, { where: { id: sessionId }, ...writeLock(manager) });
+      const [session] = await rawQuery<{ message_count: number | string; title: string | null }>(
+        manager,
+        `SELECT message_count, title FROM sessions WHERE id = :sessionId${forUpdate(manager)}`,
+        { sessionId },
+      );
       if (!session) throw sessionNotFound(sessionId);
       const now = new Date();
-      await this.appendMessages(manager, session, changes.messages ?? [], now);
+      const counted = { id: sessionId, messageCount: Number(session.message_count), title: session.title };
+      await this.appendMessages(manager, counted, changes.messages ?? [], now);
       await this.updateContext(manager, sessionId, changes);
       await this.writeApprovals(manager, sessionId, changes, now);
     });
   }
 
+  /** One multi-row INSERT and one UPDATE, whatever the length of the history. */
   private async appendMessages(
     manager: EntityManager,
-    session: SessionEntity,
+    session: { id: string; messageCount: number; title: string | null },
     messages: readonly NewMessage[],
     now: Date,
   ): Promise<void> {
     if (messages.length > 0) {
-      await manager.insert(
-        MessageEntity,
-        messages.map((m, i) => ({
-          sessionId: session.id,
-          seq: session.messageCount + i,
-          role: m.role,
-          content: storableOrNull(m.content),
-          name: storableOrNull(m.name),
-          toolCallId: m.toolCallId ?? null,
-          toolCalls: m.toolCalls ? [...m.toolCalls] : null,
-          agent: m.agent ?? null,
-          createdAt: now,
-        })),
+      const params: SqlParams = { sessionId: session.id, now: now.getTime() };
+      const rows = messages.map((m, i) => {
+        params[`seq${i}`] = session.messageCount + i;
+        params[`role${i}`] = m.role;
+        params[`content${i}`] = storableOrNull(m.content);
+        params[`name${i}`] = storableOrNull(m.name);
+        params[`callId${i}`] = m.toolCallId ?? null;
+        params[`calls${i}`] = m.toolCalls ? JSON.stringify(m.toolCalls) : null;
+        params[`agent${i}`] = m.agent ?? null;
+        return `(:sessionId, :seq${i}, :role${i}, :content${i}, :name${i}, :callId${i}, :calls${i}, :agent${i}, :now)`;
+      });
+      await rawQuery(
+        manager,
+        `INSERT INTO messages (session_id, seq, role, content, name, tool_call_id, tool_calls, agent, created_at) VALUES ${rows.join(', ')}`,
+        params,
       );
     }
     const firstUser = messages.find((m) => m.role === 'user');
     const title = session.title ?? (firstUser?.content ? titleFromMessage(storableText(firstUser.content)) : null);
-    await manager.update(
-      SessionEntity,
-      { id: session.id },
-      { messageCount: session.messageCount + messages.length, lastActivity: now, title },
+    await rawQuery(
+      manager,
+      'UPDATE sessions SET message_count = :count, last_activity = :now, title = :title WHERE id = :sessionId',
+      { count: session.messageCount + messages.length, now: now.getTime(), title, sessionId: session.id },
     );
   }
 
@@ -146,10 +162,20 @@ export class ConversationStore {
   }
 }
 
-function toState(context: AgentContextEntity): ConversationState {
+interface MessageRow {
+  role: ChatMessage['role'];
+  content: string | null;
+  name: string | null;
+  tool_call_id: string | null;
+  tool_calls: string | null;
+}
+
+function rowToChatMessage(row: MessageRow): ChatMessage {
   return {
-    sessionId: context.sessionId,
-    currentAgent: isAgentType(context.currentAgent) ? context.currentAgent : INITIAL_AGENT,
-    awaitingToolCalls: context.contextMetadata.awaiting_tool_calls ?? [],
+    role: row.role,
+    content: row.content ?? (row.role === 'assistant' ? '' : null),
+    ...(row.name !== null ? { name: row.name } : {}),
+    ...(row.tool_call_id !== null ? { tool_call_id: row.tool_call_id } : {}),
+    ...(row.tool_calls !== null ? { tool_calls: JSON.parse(row.tool_calls) as ToolCallSpec[] } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { DomainError, DomainErrorCode, sessionNotFound } from '../common/domain.error';
+import { rawQuery } from '../database/raw-sql';
 import { storableOrNull, storableText } from '../database/storable-text';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
@@ -63,7 +64,15 @@ export class SessionService {
 
   /** Whether the session exists and belongs to the scope. */
   async isVisible(id: string, scope: OwnerScope): Promise<boolean> {
-    return this.sessions.existsBy({ id, ...ownedBy(scope) });
+    // Asked before every turn: plain SQL, no entity machinery.
+    const rows = await rawQuery(
+      this.sessions.manager,
+      scope === null
+        ? 'SELECT 1 AS found FROM sessions WHERE id = :id'
+        : 'SELECT 1 AS found FROM sessions WHERE id = :id AND owner_id = :owner',
+      scope === null ? { id } : { id, owner: scope },
+    );
+    return rows.length > 0;
   }
 
   async get(id: string, scope: OwnerScope): Promise<SessionView> {

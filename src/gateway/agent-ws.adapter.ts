@@ -80,12 +80,10 @@ export class AgentWsAdapter extends WsAdapter {
       return;
     }
     const { context } = admission;
-    let upgraded = false;
-    socket.once('close', () => upgraded || context.release());
+    const slot = holdSlot(socket, context.release);
     upgradeContexts.set(request, context);
     wss.handleUpgrade(request, socket, head, (ws) => {
-      upgraded = true;
-      ws.once('close', context.release);
+      slot.handOver(ws);
       wss.emit('connection', ws, request);
     });
   }
@@ -121,6 +119,21 @@ export class AgentWsAdapter extends WsAdapter {
     timer.unref();
     this.timers.push(timer);
   }
+}
+
+/**
+ * Gives the socket slot back when the upgrade fails or, once upgraded, when the WebSocket closes.
+ * Kept out of `upgrade()` so that the long-lived close listener does not hold the request in its scope.
+ */
+function holdSlot(socket: Duplex, release: () => void): { handOver(ws: WebSocket): void } {
+  let upgraded = false;
+  socket.once('close', () => upgraded || release());
+  return {
+    handOver(ws: WebSocket): void {
+      upgraded = true;
+      ws.once('close', release);
+    },
+  };
 }
 
 function toText(data: string | Buffer | ArrayBuffer | Buffer[]): string {

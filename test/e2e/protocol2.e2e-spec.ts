@@ -1,8 +1,6 @@
-import { FakeOpenAiServer } from '../utils/fake-openai-server';
-import { createTestDatabase, TestDatabase } from '../utils/test-database';
+import { useFakeModelApp } from '../utils/fake-model-app';
 import { http } from '../utils/http';
-import { RunningApp, startApp } from '../utils/test-app';
-import { Frame, TestSocket } from '../utils/ws-client';
+import { Frame } from '../utils/ws-client';
 
 interface History {
   messages: { role: string; content: string | null }[];
@@ -10,39 +8,17 @@ interface History {
 
 /** Protocol 2 (`?protocol=2`): seq, status, token streaming, resume, many sockets, cancel, queueing. */
 describe('Protocol 2 (e2e)', () => {
-  let db: TestDatabase;
-  let fake: FakeOpenAiServer;
-  let running: RunningApp;
+  const app = useFakeModelApp();
   let counter = 0;
-  const sockets: TestSocket[] = [];
-  const env = () => ({ LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: '5000' });
-  const open = async (path: string): Promise<TestSocket> => {
-    const socket = await TestSocket.open(`${running.wsUrl}${path}`);
-    sockets.push(socket);
-    return socket;
-  };
+  const open = (path: string) => app.open(path);
   const fresh = () => `p2-${++counter}`;
-  const history = async (id: string) => (await http<History>(running.baseUrl, 'GET', `/api/v1/sessions/${id}/history`)).body;
+  const history = async (id: string) => (await http<History>(app.running.baseUrl, 'GET', `/api/v1/sessions/${id}/history`)).body;
   const seqs = (frames: Frame[]) => frames.map((f) => f['seq'] as number);
   const expectConsecutive = (frames: Frame[], from: number) =>
     expect(seqs(frames)).toEqual(frames.map((_, i) => from + i));
   const text = (frames: Frame[]) =>
     frames.filter((f) => f.type === 'assistant_message' && f['is_final'] === false).map((f) => String(f['token'])).join('');
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    fake = await FakeOpenAiServer.start();
-    running = await startApp(db.url, env());
-  });
-  beforeEach(() => fake.reset());
-  afterEach(async () => {
-    await Promise.all(sockets.splice(0).map((s) => s.close()));
-  });
-  afterAll(async () => {
-    await running.close();
-    await fake.close();
-    await db.drop();
-  });
 
   it('greets with status; deltas add up to the final text; seq grows by one across turns', async () => {
     const temp = await open('/api/v1/ws/new_p2_status?protocol=2');
@@ -51,7 +27,7 @@ describe('Protocol 2 (e2e)', () => {
     const id = fresh();
     const socket = await open(`/api/v1/ws/${id}?protocol=2`);
     expect(await socket.next()).toMatchObject({ type: 'status', state: 'idle', last_seq: 0 });
-    fake.enqueue({ kind: 'text', chunks: ['Hello', ', ', 'world', '!'] });
+    app.fake.enqueue({ kind: 'text', chunks: ['Hello', ', ', 'world', '!'] });
     const first = await socket.request({ type: 'user_message', content: 'greet me', agent_type: 'coder' });
     expect(first.map((f) => f.type)).toEqual([
       'agent_switched',
@@ -65,7 +41,7 @@ describe('Protocol 2 (e2e)', () => {
     expect(text(first)).toBe('Hello, world!');
     expect(first.at(-1)).toMatchObject({ type: 'assistant_message', content: 'Hello, world!', token: '', is_final: true });
     expectConsecutive(first, 1);
-    fake.enqueue({ kind: 'text', chunks: ['Again.'] });
+    app.fake.enqueue({ kind: 'text', chunks: ['Again.'] });
     const second = await socket.request({ type: 'user_message', content: 'again' });
     expectConsecutive(second, 7);
     const status = await open(`/api/v1/ws/${id}?protocol=2`);
@@ -82,7 +58,7 @@ describe('Protocol 2 (e2e)', () => {
   it('a socket killed mid-turn resumes with last_seq: exactly the missed frames, and the turn is stored', async () => {
     const id = fresh();
     const chunks = Array.from({ length: 20 }, (_, i) => `w${i} `);
-    fake.enqueue({ kind: 'text', chunks, chunkDelayMs: 25 });
+    app.fake.enqueue({ kind: 'text', chunks, chunkDelayMs: 25 });
     const socket = await open(`/api/v1/ws/${id}?protocol=2`);
     await socket.next();
     socket.send({ type: 'user_message', content: 'long answer please', agent_type: 'coder' });
@@ -106,17 +82,16 @@ describe('Protocol 2 (e2e)', () => {
     const id = fresh();
     const socket = await open(`/api/v1/ws/${id}?protocol=2`);
     await socket.next();
-    fake.enqueue({ kind: 'text', chunks: ['one ', 'two'] });
+    app.fake.enqueue({ kind: 'text', chunks: ['one ', 'two'] });
     const turn = await socket.request({ type: 'user_message', content: 'first turn', agent_type: 'ask' });
     await socket.close();
-    await running.close();
-    running = await startApp(db.url, env());
+    await app.restart();
 
     const resumed = await open(`/api/v1/ws/${id}?protocol=2&last_seq=1`);
     expect(await resumed.next()).toMatchObject({ type: 'status', last_seq: turn.length, current_agent: 'ask' });
     const replay = await resumed.reply();
     expect(replay).toEqual(turn.slice(1));
-    fake.enqueue({ kind: 'text', chunks: ['three'] });
+    app.fake.enqueue({ kind: 'text', chunks: ['three'] });
     const next = await resumed.request({ type: 'user_message', content: 'second turn' });
     expectConsecutive(next, turn.length + 1);
   });
@@ -128,11 +103,11 @@ describe('Protocol 2 (e2e)', () => {
     const compat = await open(`/api/v1/ws/${id}`);
     await a.next();
     await b.next();
-    fake.enqueue({ kind: 'text', chunks: ['shared ', 'answer'] });
+    app.fake.enqueue({ kind: 'text', chunks: ['shared ', 'answer'] });
     const fromA = await a.request({ type: 'user_message', content: 'from a', agent_type: 'coder' });
     const atB = await b.reply();
     expect(atB).toEqual(fromA);
-    fake.enqueue({ kind: 'text', chunks: ['compat ', 'answer'] });
+    app.fake.enqueue({ kind: 'text', chunks: ['compat ', 'answer'] });
     const compatReply = await compat.request({ type: 'user_message', content: 'from compat' });
     expect(compatReply).toEqual([{ type: 'assistant_message', content: 'compat answer', token: 'compat answer', is_final: true }]);
     const seenByA = await a.reply();
@@ -147,16 +122,16 @@ describe('Protocol 2 (e2e)', () => {
     expect(await socket.request({ type: 'cancel' })).toEqual([
       { type: 'error', content: 'Nothing is running to cancel', error: 'Nothing is running to cancel', is_final: true },
     ]);
-    fake.enqueue({ kind: 'hang', chunks: ['partial ', 'answer'] });
+    app.fake.enqueue({ kind: 'hang', chunks: ['partial ', 'answer'] });
     socket.send({ type: 'user_message', content: 'start something long', agent_type: 'coder' });
     const frames: Frame[] = [];
     while (text(frames) !== 'partial answer') frames.push(await socket.next());
     socket.send({ type: 'cancel' });
     const end = await socket.reply();
     expect(end.at(-1)).toMatchObject({ type: 'cancelled', content: 'partial answer', is_final: true });
-    await fake.waitForClientAbort();
+    await app.fake.waitForClientAbort();
     expect((await history(id)).messages.at(-1)).toEqual({ role: 'assistant', content: 'partial answer' });
-    fake.enqueue({ kind: 'text', chunks: ['fine'] });
+    app.fake.enqueue({ kind: 'text', chunks: ['fine'] });
     const after = await socket.request({ type: 'user_message', content: 'and now?' });
     expect(after.at(-1)).toMatchObject({ content: 'fine' });
   });
@@ -165,7 +140,7 @@ describe('Protocol 2 (e2e)', () => {
     const id = fresh();
     const socket = await open(`/api/v1/ws/${id}?protocol=2`);
     await socket.next();
-    fake.enqueue(
+    app.fake.enqueue(
       { kind: 'text', chunks: ['A1 ', 'A2'], chunkDelayMs: 30 },
       { kind: 'text', chunks: ['B'] },
       { kind: 'text', chunks: ['C'] },
@@ -185,7 +160,7 @@ describe('Protocol 2 (e2e)', () => {
   it('a temporary id announces session_info in the stream, and a reconnect within 10 minutes resumes it', async () => {
     const socket = await open('/api/v1/ws/new_p2_temp?protocol=2');
     await socket.next();
-    fake.enqueue({ kind: 'text', chunks: ['hi'] });
+    app.fake.enqueue({ kind: 'text', chunks: ['hi'] });
     const reply = await socket.request({ type: 'user_message', content: 'hello', agent_type: 'coder' });
     expect(reply[0]).toMatchObject({ type: 'session_info', seq: 1, is_final: false });
     const id = reply[0]?.['session_id'];

@@ -5,10 +5,11 @@ import { storableOrNull, storableText } from '../database/storable-text';
 import { forUpdate, rawQuery, SqlParams } from '../database/raw-sql';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isAgentType } from '../protocol/agent-type';
-import { ChatMessage, ToolCallSpec } from '../protocol/chat-message';
+import { ChatMessage } from '../protocol/chat-message';
 import { ContextMetadata, ConversationChanges, ConversationState, NewMessage } from './conversation-state';
 import { AgentContextEntity } from './entities/agent-context.entity';
 import { PendingApprovalEntity } from './entities/pending-approval.entity';
+import { MESSAGE_COLUMNS, MessageRow, toChatMessage } from './message.mapper';
 import { INITIAL_AGENT } from './session.service';
 import { titleFromMessage } from './session-view';
 
@@ -44,12 +45,12 @@ export class ConversationStore {
   async recentMessages(sessionId: string, limit: number): Promise<ChatMessage[]> {
     const rows = await rawQuery<MessageRow>(
       this.dataSource,
-      'SELECT role, content, name, tool_call_id, tool_calls FROM messages WHERE session_id = :sessionId ORDER BY seq DESC LIMIT :limit',
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = :sessionId ORDER BY seq DESC LIMIT :limit`,
       { sessionId, limit },
     );
     rows.reverse();
     while (rows.length > 0 && rows[0]?.role === 'tool') rows.shift();
-    return rows.map(rowToChatMessage);
+    return rows.map(toChatMessage);
   }
 
   /** Writes everything one step of a turn changed, in one transaction. */
@@ -160,22 +161,4 @@ export class ConversationStore {
       );
     }
   }
-}
-
-interface MessageRow {
-  role: ChatMessage['role'];
-  content: string | null;
-  name: string | null;
-  tool_call_id: string | null;
-  tool_calls: string | null;
-}
-
-function rowToChatMessage(row: MessageRow): ChatMessage {
-  return {
-    role: row.role,
-    content: row.content ?? (row.role === 'assistant' ? '' : null),
-    ...(row.name !== null ? { name: row.name } : {}),
-    ...(row.tool_call_id !== null ? { tool_call_id: row.tool_call_id } : {}),
-    ...(row.tool_calls !== null ? { tool_calls: JSON.parse(row.tool_calls) as ToolCallSpec[] } : {}),
-  };
 }

@@ -1,19 +1,23 @@
-import { ChatRole } from '../protocol/chat-message';
-import { MessageEntity } from './entities/message.entity';
-import { toChatMessage } from './message.mapper';
+import { ChatRole, ToolCallSpec } from '../protocol/chat-message';
+import { MessageRow, toChatMessage } from './message.mapper';
 
-function row(overrides: Partial<MessageEntity> & { role: ChatRole }): MessageEntity {
-  return Object.assign(new MessageEntity(), {
-    sessionId: 's1',
-    seq: 0,
-    content: null,
-    name: null,
-    toolCallId: null,
-    toolCalls: null,
-    agent: null,
-    createdAt: new Date('2026-01-05T10:00:00.000Z'),
-    ...overrides,
-  });
+interface RowInput {
+  role: ChatRole;
+  content?: string | null;
+  name?: string | null;
+  toolCallId?: string | null;
+  toolCalls?: ToolCallSpec[] | null;
+  agent?: string | null;
+}
+
+function row(input: RowInput): MessageRow {
+  return {
+    role: input.role,
+    content: input.content ?? null,
+    name: input.name ?? null,
+    tool_call_id: input.toolCallId ?? null,
+    tool_calls: input.toolCalls ? JSON.stringify(input.toolCalls) : null,
+  };
 }
 
 describe(toChatMessage.name, () => {

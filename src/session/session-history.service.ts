@@ -7,10 +7,10 @@ import { AgentType, isAgentType } from '../protocol/agent-type';
 import { ChatMessage } from '../protocol/chat-message';
 import { AgentSwitchRecord } from './conversation-state';
 import { AgentContextEntity } from './entities/agent-context.entity';
-import { MessageEntity } from './entities/message.entity';
 import { PendingApprovalEntity } from './entities/pending-approval.entity';
 import { SessionEntity } from './entities/session.entity';
-import { toChatMessage } from './message.mapper';
+import { rawQuery } from '../database/raw-sql';
+import { MESSAGE_COLUMNS, MessageRow, toChatMessage } from './message.mapper';
 import { ownedBy, OwnerScope } from './owner-scope';
 import { INITIAL_AGENT } from './session.service';
 
@@ -42,7 +42,6 @@ export interface PendingApprovalView {
 export class SessionHistoryService {
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
-    @InjectRepository(MessageEntity) private readonly messages: Repository<MessageEntity>,
     @InjectRepository(AgentContextEntity) private readonly contexts: Repository<AgentContextEntity>,
     @InjectRepository(PendingApprovalEntity) private readonly approvals: Repository<PendingApprovalEntity>,
   ) {}
@@ -51,7 +50,11 @@ export class SessionHistoryService {
     const session = await this.sessions.findOneBy({ id: sessionId, ...ownedBy(scope) });
     if (!session) throw sessionNotFound(sessionId);
     const [rows, context] = await Promise.all([
-      this.messages.find({ where: { sessionId }, order: { seq: 'ASC' }, loadEagerRelations: false, transaction: false }),
+      rawQuery<MessageRow>(
+        this.sessions.manager,
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = :sessionId ORDER BY seq ASC`,
+        { sessionId },
+      ),
       this.contexts.findOneBy({ sessionId }),
     ]);
     return {

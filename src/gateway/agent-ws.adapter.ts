@@ -2,7 +2,11 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { INestApplication, Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
+import type { MessageMappingProperties } from '@nestjs/websockets/gateway-metadata-explorer';
+import { Observable, Subscription } from 'rxjs';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { ServerFrame } from '../protocol/server-frames';
+import { frameJson } from '../protocol/frame-json';
 import type { LifecycleConfig } from '../config/app-config';
 import { UpgradeContext, UpgradeGate } from './upgrade-gate.service';
 
@@ -37,7 +41,46 @@ export class AgentWsAdapter extends WsAdapter {
     private readonly maxFrameBytes: number,
     private readonly lifecycle: LifecycleConfig,
   ) {
-    super(app, { messageParser: (data) => ({ event: FRAME_EVENT, data: toText(data) }) });
+    super(app);
+  }
+
+  /**
+   * Every text frame goes to the gateway's `frame` handler (through Nest's pipes and filters); the
+   * frames of its reply go out in order. Plain listeners instead of Nest's per-client rxjs pipeline:
+   * an idle socket then costs two listeners and an empty set, and a reply still stops when its socket closes.
+   */
+  override bindMessageHandlers(
+    client: WebSocket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    const handler = handlers.find((h) => h.message === FRAME_EVENT);
+    if (!handler) return;
+    let replies: Set<Subscription> | undefined;
+    client.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+      let reply: Observable<unknown>;
+      try {
+        const result = handler.callback(toText(data), FRAME_EVENT);
+        reply = transform(result);
+      } catch (error) {
+        this.socketLogger.error(`frame handler failed: ${(error as Error).message}`);
+        return;
+      }
+      const subscription = reply.subscribe({
+        next: (frame) => {
+          if (client.readyState === WebSocket.OPEN && frame !== null && frame !== undefined) {
+            client.send(frameJson(frame as ServerFrame));
+          }
+        },
+        error: (error: Error) => this.socketLogger.error(`reply failed: ${error.message}`),
+        complete: () => replies?.delete(subscription),
+      });
+      if (!subscription.closed) (replies ??= new Set()).add(subscription);
+    });
+    client.once('close', () => {
+      replies?.forEach((subscription) => subscription.unsubscribe());
+      replies = undefined;
+    });
   }
 
   override create(): WebSocketServer {

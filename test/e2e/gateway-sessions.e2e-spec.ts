@@ -1,6 +1,5 @@
-import { createTestDatabase, TestDatabase } from '../utils/test-database';
 import { http } from '../utils/http';
-import { RunningApp, startApp } from '../utils/test-app';
+import { useTestApp } from '../utils/use-test-app';
 import { Frame, TestSocket } from '../utils/ws-client';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -11,30 +10,11 @@ interface HistoryBody {
 }
 
 describe('WebSocket gateway: sessions, ids and bad input (e2e)', () => {
-  let db: TestDatabase;
-  let running: RunningApp;
-  const sockets: TestSocket[] = [];
-  const open = async (path: string): Promise<TestSocket> => {
-    const socket = await TestSocket.open(`${running.wsUrl}${path}`);
-    sockets.push(socket);
-    return socket;
-  };
-  const history = async (id: string) => (await http<HistoryBody>(running.baseUrl, 'GET', `/api/v1/sessions/${id}/history`)).body;
+  const app = useTestApp(() => ({ WS_MAX_FRAME_BYTES: String(64 * 1024) }));
+  const open = (path: string): Promise<TestSocket> => app.open(path);
+  const history = async (id: string) => (await http<HistoryBody>(app.running.baseUrl, 'GET', `/api/v1/sessions/${id}/history`)).body;
   const types = (frames: Frame[]) => frames.map((f) => f.type);
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    running = await startApp(db.url, { WS_MAX_FRAME_BYTES: String(64 * 1024) });
-  });
-
-  afterEach(async () => {
-    await Promise.all(sockets.splice(0).map((s) => s.close()));
-  });
-
-  afterAll(async () => {
-    await running.close();
-    await db.drop();
-  });
 
   it('temporary id: three messages, session_info exactly once as the first frame, real UUID listed', async () => {
     const socket = await open('/api/v1/ws/new_1739091234567');
@@ -51,7 +31,7 @@ describe('WebSocket gateway: sessions, ids and bad input (e2e)', () => {
       expect(types(reply)).not.toContain('session_info');
       expect(reply.at(-1)).toMatchObject({ type: 'assistant_message', is_final: true });
     }
-    const list = await http<{ sessions: { id: string }[] }>(running.baseUrl, 'GET', '/api/v1/sessions?limit=1000');
+    const list = await http<{ sessions: { id: string }[] }>(app.running.baseUrl, 'GET', '/api/v1/sessions?limit=1000');
     const ids = list.body.sessions.map((s) => s.id);
     expect(ids).toContain(realId);
     expect(ids.some((id) => id.startsWith('new_'))).toBe(false);
@@ -61,7 +41,7 @@ describe('WebSocket gateway: sessions, ids and bad input (e2e)', () => {
   });
 
   it('existing session (both URL forms): no session_info, history appended; reconnecting never repeats it', async () => {
-    await http(running.baseUrl, 'POST', '/api/v1/sessions', { session_id: 'existing-1' });
+    await http(app.running.baseUrl, 'POST', '/api/v1/sessions', { session_id: 'existing-1' });
     const compat = await open('/ws/existing-1');
     const reply = await compat.request({ type: 'user_message', content: 'via the old path', role: 'user' });
     expect(types(reply)).not.toContain('session_info');
@@ -74,10 +54,10 @@ describe('WebSocket gateway: sessions, ids and bad input (e2e)', () => {
 
   it('unknown non-temporary id: created with exactly that id by the first user_message', async () => {
     const socket = await open('/api/v1/ws/client-made-7');
-    expect((await http(running.baseUrl, 'GET', '/api/v1/sessions/client-made-7')).status).toBe(404);
+    expect((await http(app.running.baseUrl, 'GET', '/api/v1/sessions/client-made-7')).status).toBe(404);
     const reply = await socket.request({ type: 'user_message', content: 'hi' });
     expect(types(reply)).not.toContain('session_info');
-    expect((await http(running.baseUrl, 'GET', '/api/v1/sessions/client-made-7')).status).toBe(200);
+    expect((await http(app.running.baseUrl, 'GET', '/api/v1/sessions/client-made-7')).status).toBe(200);
   });
 
   it('switch_agent on a temporary id creates the session and announces it first', async () => {
@@ -88,7 +68,7 @@ describe('WebSocket gateway: sessions, ids and bad input (e2e)', () => {
     expect(reply[1]).toMatchObject({ from_agent: 'orchestrator', to_agent: 'debug', is_final: true });
     const next = await socket.request({ type: 'user_message', content: 'why does it crash' });
     expect(types(next)).toEqual(['assistant_message']);
-    const current = await http<{ current_agent: string }>(running.baseUrl, 'GET', `/api/v1/agents/${id}/current`);
+    const current = await http<{ current_agent: string }>(app.running.baseUrl, 'GET', `/api/v1/agents/${id}/current`);
     expect(current.body.current_agent).toBe('debug');
   });
 
@@ -143,7 +123,7 @@ describe('WebSocket gateway: sessions, ids and bad input (e2e)', () => {
     [JSON.stringify({ type: 'cancel' }), /^Unknown message type: cancel$/],
   ])('bad frame %s → one error frame, socket stays open, nothing stored', async (text, pattern) => {
     const socket = await open('/api/v1/ws/bad-input');
-    const before = (await http<HistoryBody>(running.baseUrl, 'GET', '/api/v1/sessions/bad-input/history')).body;
+    const before = (await http<HistoryBody>(app.running.baseUrl, 'GET', '/api/v1/sessions/bad-input/history')).body;
     const reply = await socket.request(text);
     expect(reply).toHaveLength(1);
     const [error] = reply;
@@ -161,7 +141,7 @@ describe('WebSocket gateway: sessions, ids and bad input (e2e)', () => {
     const socket = await open('/api/v1/ws/too-big');
     socket.send({ type: 'user_message', content: 'x'.repeat(70 * 1024) });
     expect(await socket.waitClosed()).toBe(1009);
-    expect((await http(running.baseUrl, 'GET', '/api/v1/sessions/too-big')).status).toBe(404);
+    expect((await http(app.running.baseUrl, 'GET', '/api/v1/sessions/too-big')).status).toBe(404);
   });
 
   it.each([
@@ -173,7 +153,7 @@ describe('WebSocket gateway: sessions, ids and bad input (e2e)', () => {
     ['/api/v1/nowhere/abc', 404],
     ['/api/v1/ws/', 400],
   ])('upgrade to %s is refused with %i and no socket', async (path, status) => {
-    expect(await TestSocket.refused(`${running.wsUrl}${path.replace(/ /g, '%20')}`)).toBe(status);
+    expect(await TestSocket.refused(`${app.running.wsUrl}${path.replace(/ /g, '%20')}`)).toBe(status);
   });
 
   it('a tool_result or hitl_decision for an unknown call_id gets an error and changes nothing', async () => {

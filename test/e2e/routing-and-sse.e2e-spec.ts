@@ -1,6 +1,5 @@
-import { createTestDatabase, TestDatabase } from '../utils/test-database';
 import { http } from '../utils/http';
-import { RunningApp, startApp } from '../utils/test-app';
+import { useTestApp } from '../utils/use-test-app';
 import { Frame, TestSocket } from '../utils/ws-client';
 
 /** Reads an SSE response into frames (each event is one `data:` line and a blank line). */
@@ -24,28 +23,14 @@ async function postStream(baseUrl: string, body: unknown): Promise<{ status: num
 }
 
 describe('Routing, agent switching and the SSE endpoint (e2e)', () => {
-  let db: TestDatabase;
-  let running: RunningApp;
+  const app = useTestApp();
   let counter = 0;
-  const sockets: TestSocket[] = [];
   const connect = async (): Promise<{ id: string; socket: TestSocket }> => {
     const id = `route-${++counter}`;
-    const socket = await TestSocket.open(`${running.wsUrl}/ws/${id}`);
-    sockets.push(socket);
+    const socket = await app.open(`/ws/${id}`);
     return { id, socket };
   };
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    running = await startApp(db.url);
-  });
-  afterEach(async () => {
-    await Promise.all(sockets.splice(0).map((s) => s.close()));
-  });
-  afterAll(async () => {
-    await running.close();
-    await db.drop();
-  });
 
   it.each([
     ['Please implement a parser', 'coder'],
@@ -71,7 +56,7 @@ describe('Routing, agent switching and the SSE endpoint (e2e)', () => {
     const next = await socket.request({ type: 'user_message', content: 'design something else now' });
     expect(next.map((f) => f.type)).toEqual(['assistant_message']);
     const current = await http<{ current_agent: string; switch_count: number; agent_history: unknown[] }>(
-      running.baseUrl,
+      app.running.baseUrl,
       'GET',
       `/api/v1/agents/${id}/current`,
     );
@@ -101,7 +86,7 @@ describe('Routing, agent switching and the SSE endpoint (e2e)', () => {
     expect(forced.map((f) => f.type)).toEqual(['agent_switched', 'assistant_message']);
     expect(forced[0]).toMatchObject({ from_agent: 'architect', to_agent: 'debug', is_final: false });
     const history = await http<{ current_agent: string; agent_history: { from: string; to: string }[] }>(
-      running.baseUrl,
+      app.running.baseUrl,
       'GET',
       `/api/v1/sessions/${id}/history`,
     );
@@ -118,26 +103,26 @@ describe('Routing, agent switching and the SSE endpoint (e2e)', () => {
   });
 
   it('SSE without a session_id creates a session and starts with session_info', async () => {
-    const result = await postStream(running.baseUrl, { message: { type: 'user_message', content: 'create a file', role: 'user' } });
+    const result = await postStream(app.running.baseUrl, { message: { type: 'user_message', content: 'create a file', role: 'user' } });
     expect(result.status).toBe(200);
     expect(result.type).toMatch(/^text\/event-stream/);
     expect(result.frames.map((f) => f.type)).toEqual(['session_info', 'agent_switched', 'assistant_message']);
     expect(result.frames.filter((f) => f['is_final'] === true)).toHaveLength(1);
     const id = String(result.frames[0]?.['session_id']);
-    const again = await postStream(running.baseUrl, { session_id: id, message: { type: 'user_message', content: 'and another' } });
+    const again = await postStream(app.running.baseUrl, { session_id: id, message: { type: 'user_message', content: 'and another' } });
     expect(again.frames.map((f) => f.type)).toEqual(['assistant_message']);
-    const history = await http<{ message_count: number }>(running.baseUrl, 'GET', `/api/v1/sessions/${id}/history`);
+    const history = await http<{ message_count: number }>(app.running.baseUrl, 'GET', `/api/v1/sessions/${id}/history`);
     expect(history.body.message_count).toBe(4);
   });
 
   it('SSE and WebSocket share one runtime: a tool call made over SSE is answered over SSE', async () => {
-    const first = await postStream(running.baseUrl, {
+    const first = await postStream(app.running.baseUrl, {
       session_id: 'sse-tools',
       message: { type: 'user_message', content: '/tool list_files {"path":"."}', agent_type: 'coder' },
     });
     const call = first.frames.at(-1) as Frame;
     expect(call).toMatchObject({ type: 'tool_call', tool_name: 'list_files' });
-    const second = await postStream(running.baseUrl, {
+    const second = await postStream(app.running.baseUrl, {
       session_id: 'sse-tools',
       message: { type: 'tool_result', call_id: call['call_id'], result: { items: [], total_count: 0 } },
     });
@@ -152,7 +137,7 @@ describe('Routing, agent switching and the SSE endpoint (e2e)', () => {
     [{ session_id: 'bad id', message: { type: 'user_message', content: 'x' } }, /session_id/],
     [{ message: { type: 'tool_result', call_id: 'c' } }, /existing session/],
   ])('SSE rejects %j with 400 before streaming', async (body, pattern) => {
-    const res = await http<{ statusCode: number; message: string }>(running.baseUrl, 'POST', '/api/v1/agent/message/stream', body);
+    const res = await http<{ statusCode: number; message: string }>(app.running.baseUrl, 'POST', '/api/v1/agent/message/stream', body);
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(pattern);
   });

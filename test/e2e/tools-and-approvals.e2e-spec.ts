@@ -1,6 +1,5 @@
-import { createTestDatabase, TestDatabase } from '../utils/test-database';
 import { http } from '../utils/http';
-import { RunningApp, startApp } from '../utils/test-app';
+import { useTestApp } from '../utils/use-test-app';
 import { Frame, TestSocket } from '../utils/ws-client';
 
 interface HistoryMessage {
@@ -16,38 +15,24 @@ interface PendingBody {
 
 /** Tool round trips and approvals, driven offline through the echo model's `/tool name {json}` directive. */
 describe('Tools and approvals over the WebSocket (e2e)', () => {
-  let db: TestDatabase;
-  let running: RunningApp;
+  const app = useTestApp();
   let counter = 0;
-  const sockets: TestSocket[] = [];
 
   const session = async (agent = 'coder'): Promise<{ id: string; socket: TestSocket }> => {
     const id = `tools-${++counter}`;
-    const socket = await TestSocket.open(`${running.wsUrl}/api/v1/ws/${id}`);
-    sockets.push(socket);
+    const socket = await app.open(`/api/v1/ws/${id}`);
     await socket.request({ type: 'switch_agent', agent_type: agent });
     return { id, socket };
   };
   const history = async (id: string) =>
-    (await http<{ messages: HistoryMessage[] }>(running.baseUrl, 'GET', `/api/v1/sessions/${id}/history`)).body.messages;
+    (await http<{ messages: HistoryMessage[] }>(app.running.baseUrl, 'GET', `/api/v1/sessions/${id}/history`)).body.messages;
   const pending = async (id: string) =>
-    (await http<PendingBody>(running.baseUrl, 'GET', `/api/v1/sessions/${id}/pending-approvals`)).body;
+    (await http<PendingBody>(app.running.baseUrl, 'GET', `/api/v1/sessions/${id}/pending-approvals`)).body;
   const only = (reply: Frame[]): Frame => {
     expect(reply).toHaveLength(1);
     return reply[0] as Frame;
   };
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    running = await startApp(db.url);
-  });
-  afterEach(async () => {
-    await Promise.all(sockets.splice(0).map((s) => s.close()));
-  });
-  afterAll(async () => {
-    await running.close();
-    await db.drop();
-  });
 
   it('read_file round trip: tool_call without approval, result stored, same agent answers', async () => {
     const { id, socket } = await session();

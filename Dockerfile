@@ -1,12 +1,14 @@
 # syntax=docker/dockerfile:1
 
-# ---- build: compile TypeScript to dist/ ----
-FROM node:20-bookworm-slim AS build
+# ---- toolchain for native modules (sqlite3 compiles from source) ----
+FROM node:20-bookworm-slim AS toolchain
 WORKDIR /app
-# Toolchain for native modules (sqlite3) when no prebuilt binary fits.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
+
+# ---- build: compile TypeScript to dist/ ----
+FROM toolchain AS build
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
@@ -14,11 +16,7 @@ COPY src ./src
 RUN npm run build
 
 # ---- production dependencies only (built here so the runtime image needs no compiler) ----
-FROM node:20-bookworm-slim AS deps
-WORKDIR /app
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
+FROM toolchain AS deps
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 

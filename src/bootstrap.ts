@@ -1,12 +1,13 @@
 import { BadRequestException, INestApplication, LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { flattenValidationErrors } from './common/validation-errors';
 import { AgentWsAdapter } from './gateway/agent-ws.adapter';
 import { AppConfig } from './config/app-config';
-import { SERVICE_NAME, SERVICE_VERSION } from './health/service-info';
+import { SERVICE_NAME } from './health/service-info';
+import { createOpenApiDocument } from './openapi-document';
 
 /**
  * Builds the whole application: the one place that wires pipes, filters, the WebSocket adapter and
@@ -35,20 +36,7 @@ export async function createApp(
 }
 
 function setUpSwagger(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('CodeLab Agent Service')
-      .setDescription(
-        'Sessions, history, agents and approvals of the CodeLab agent service. The WebSocket protocol ' +
-          '(ws://HOST:PORT/api/v1/ws/{session_id}) is described in docs/protocol.md and docs/asyncapi.yaml.',
-      )
-      .setVersion(SERVICE_VERSION)
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api_key')
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, {
+  SwaggerModule.setup('api/docs', app, createOpenApiDocument(app), {
     jsonDocumentUrl: 'api/docs-json',
     customSiteTitle: `${SERVICE_NAME} API`,
   });

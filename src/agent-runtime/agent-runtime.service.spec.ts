@@ -78,13 +78,12 @@ describe(AgentRuntimeService.name, () => {
     testing.model.script({ text: ['Half an ans'], stall: true });
     const reply = collect(sut.handle(command({ type: 'user_message', content: 'write the code', agent_type: 'coder' })));
     await testing.model.untilStalled();
-    expect(sut.isRunning('s1')).toBe(true);
     expect((await sut.status('s1')).state).toBe('running');
 
     expect(sut.cancel('s1')).toBe(true);
     const frames = await reply;
     expect(frames.at(-1)).toMatchObject({ type: 'cancelled', content: 'Half an ans', is_final: true });
-    expect(sut.isRunning('s1')).toBe(false);
+    expect((await sut.status('s1')).state).toBe('idle');
     expect(sut.cancel('s1')).toBe(false);
     expect((await store.recentMessages('s1', 10)).at(-1)).toMatchObject({ role: 'assistant', content: 'Half an ans' });
   });

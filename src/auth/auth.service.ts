@@ -28,10 +28,6 @@ export class AuthService {
     this.apiKeys = [...this.config.apiKeys].map(([key, userId]) => ({ digest: digest(key), userId }));
   }
 
-  get enabled(): boolean {
-    return this.config.enabled;
-  }
-
   /** The caller's principal; throws AuthenticationError (→ 401) when auth is on and the credential is missing or bad. */
   async authenticate(credentials: Credentials): Promise<Principal> {
     if (!this.config.enabled) return ANONYMOUS;

@@ -29,9 +29,4 @@ export class InProcessSessionFanout implements SessionFanout {
       };
     });
   }
-
-  /** Sessions watched right now (for tests and metrics). */
-  get watchedSessions(): number {
-    return this.topics.size;
-  }
 }

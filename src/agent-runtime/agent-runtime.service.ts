@@ -137,6 +137,15 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     return true;
   }
 
+  isRunning(sessionId: string): boolean {
+    return this.running.has(sessionId);
+  }
+
+  /** Frames waiting or running for the session (the running one included). */
+  queued(sessionId: string): number {
+    return this.queue.pending(sessionId);
+  }
+
   /**
    * Graceful shutdown: no new turns start; running ones get SHUTDOWN_GRACE_MS to finish, then they
    * are stopped (what the model produced is stored) and the event log is flushed.

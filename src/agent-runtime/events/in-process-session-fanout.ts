@@ -29,4 +29,9 @@ export class InProcessSessionFanout implements SessionFanout {
       };
     });
   }
+
+  /** Sessions watched right now (for tests and metrics). */
+  get watchedSessions(): number {
+    return this.topics.size;
+  }
 }

@@ -97,7 +97,7 @@ describe(AgentGateway.name, () => {
   describe('protocol 2', () => {
     it('greets with status, answers bad frames and an idle cancel with errors, and streams turns to the socket', async () => {
       const client = connect('/api/v1/ws/s2?protocol=2');
-      await waitUntil(() => client.sent.length > 0, 'the status frame');
+      await waitUntil(() => client.sent.length > 0);
       expect(client.sent).toEqual([{ type: 'status', state: 'idle', current_agent: 'orchestrator', last_seq: 0, is_final: false }]);
 
       expect(await reply(client, '[]')).toEqual([expect.objectContaining({ type: 'error', error: expect.stringContaining('Invalid JSON') })]);
@@ -107,7 +107,7 @@ describe(AgentGateway.name, () => {
 
       testing.model.script({ text: ['a', 'b'] });
       expect(await reply(client, { type: 'user_message', content: 'hello', agent_type: 'ask' })).toEqual([]);
-      await waitUntil(() => client.sent.some((f) => f.type === 'assistant_message' && f.is_final), 'the final answer');
+      await waitUntil(() => client.sent.some((f) => f.type === 'assistant_message' && f.is_final));
       expect(client.sent.slice(1).map((f) => [f.type, f.seq])).toEqual([
         ['agent_switched', 1],
         ['assistant_message', 2],
@@ -124,11 +124,11 @@ describe(AgentGateway.name, () => {
       void reply(a, { type: 'user_message', content: 'write it', agent_type: 'coder' });
       await stalled;
       const b = connect('/api/v1/ws/s3?protocol=2');
-      await waitUntil(() => b.sent.length > 0, 'the status frame');
+      await waitUntil(() => b.sent.length > 0);
       expect(b.sent[0]).toMatchObject({ type: 'status', state: 'running' });
       expect(await reply(b, { type: 'cancel' })).toEqual([]);
       for (const client of [a, b]) {
-        await waitUntil(() => client.sent.some((f) => f.type === 'cancelled'), 'cancelled');
+        await waitUntil(() => client.sent.some((f) => f.type === 'cancelled'));
         expect(client.sent.at(-1)).toMatchObject({ type: 'cancelled', content: 'part', is_final: true });
       }
     });

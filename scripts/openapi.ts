@@ -6,9 +6,9 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApp } from '../src/bootstrap';
+import { createApp, createOpenApiDocument } from '../src/bootstrap';
 import { loadConfig } from '../src/config/load-config';
-import { createOpenApiDocument, stableOpenApiJson } from '../src/openapi-document';
+import { stableOpenApiJson } from '../src/openapi-document';
 
 const OPENAPI_FILE = join(__dirname, '..', 'docs', 'openapi.json');
 

@@ -1,13 +1,12 @@
 import { BadRequestException, INestApplication, LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { flattenValidationErrors } from './common/validation-errors';
 import { AgentWsAdapter } from './gateway/agent-ws.adapter';
 import { AppConfig } from './config/app-config';
-import { SERVICE_NAME } from './health/service-info';
-import { createOpenApiDocument } from './openapi-document';
+import { SERVICE_NAME, SERVICE_VERSION } from './health/service-info';
 
 /**
  * Builds the whole application: the one place that wires pipes, filters, the WebSocket adapter and
@@ -40,4 +39,24 @@ function setUpSwagger(app: INestApplication): void {
     jsonDocumentUrl: 'api/docs-json',
     customSiteTitle: `${SERVICE_NAME} API`,
   });
+}
+
+/**
+ * The REST API's OpenAPI document, as served at /api/docs-json. `npm run openapi` writes it to
+ * docs/openapi.json (see openapi-document.ts), and a test fails when the two drift apart.
+ */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('CodeLab Agent Service')
+      .setDescription(
+        'Sessions, history, agents and approvals of the CodeLab agent service. The WebSocket protocol ' +
+          '(ws://HOST:PORT/api/v1/ws/{session_id}) is described in docs/protocol.md and docs/asyncapi.yaml.',
+      )
+      .setVersion(SERVICE_VERSION)
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api_key')
+      .build(),
+  );
 }

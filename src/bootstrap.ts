@@ -1,6 +1,6 @@
 import { BadRequestException, INestApplication, LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { flattenValidationErrors } from './common/validation-errors';
@@ -45,7 +45,7 @@ function setUpSwagger(app: INestApplication): void {
  * The REST API's OpenAPI document, as served at /api/docs-json. `npm run openapi` writes it to
  * docs/openapi.json (see openapi-document.ts), and a test fails when the two drift apart.
  */
-export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+export function createOpenApiDocument(app: INestApplication): ReturnType<typeof SwaggerModule.createDocument> {
   return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -12,7 +12,7 @@ import { LocalTools } from './tools';
 /** How a reply ended, as far as the turn loop cares. */
 type ReplyEnd = { readonly kind: 'final'; readonly toolCall?: ToolCallFrame } | { readonly kind: 'dropped' };
 
-const COMMANDS_HELP = [
+export const COMMANDS_HELP = [
   'Commands: /agent <type> (switch agent), /history (stored history), /help, /quit.',
   'Anything else (also "/tool <name> <json>") is sent as a message.',
 ].join('\n');

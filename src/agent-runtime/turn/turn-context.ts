@@ -7,6 +7,8 @@ export type AbortReason = 'cancelled' | 'shutdown';
 export interface TurnContext {
   readonly sessionId: string;
   readonly signal: AbortSignal;
+  /** False for turns without an IDE (gRPC, MCP): the model is offered no tools. */
+  readonly offerTools: boolean;
   emit(frame: ServerFrame): void;
 }
 

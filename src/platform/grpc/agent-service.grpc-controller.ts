@@ -7,7 +7,7 @@ import { AgentActivityService } from '../../agent-runtime/agents/agent-activity.
 import { scopeOf } from '../../auth/principal';
 import { DomainError } from '../../common/domain.error';
 import { AgentTaskService } from '../task/agent-task.service';
-import { agentInfos, matchesFilter, toRemoteAgent } from './agent-info.mapper';
+import { AgentDirectoryService, matchesFilter, toRemoteAgent } from '../agent-directory.service';
 import {
   AgentInfoMessage,
   ListAgentsRequestMessage,
@@ -39,6 +39,7 @@ export class AgentServiceGrpcController {
     private readonly tasks: AgentTaskService,
     private readonly registry: RemoteAgentRegistryService,
     private readonly activity: AgentActivityService,
+    private readonly directory: AgentDirectoryService,
   ) {}
 
   @GrpcMethod('AgentService', 'ExecuteTask')
@@ -62,7 +63,7 @@ export class AgentServiceGrpcController {
   @GrpcMethod('AgentService', 'GetStatus')
   async getStatus(request: StatusRequestMessage, metadata: Metadata): Promise<StatusResponseMessage> {
     await this.auth.principal(metadata);
-    const known = (await this.allAgents()).some((a) => a.agent_id === request.agent_id);
+    const known = (await this.directory.list()).some((a) => a.agent_id === request.agent_id);
     return {
       agent_id: request.agent_id,
       status: known ? 'healthy' : 'unknown agent',
@@ -74,7 +75,7 @@ export class AgentServiceGrpcController {
   @GrpcMethod('AgentService', 'ListAgents')
   async listAgents(request: ListAgentsRequestMessage, metadata: Metadata): Promise<ListAgentsResponseMessage> {
     await this.auth.principal(metadata);
-    return { agents: (await this.allAgents()).filter((a) => matchesFilter(a, request.filter)) };
+    return { agents: (await this.directory.list()).filter((a) => matchesFilter(a, request.filter)) };
   }
 
   @GrpcMethod('AgentService', 'RegisterAgent')
@@ -89,10 +90,6 @@ export class AgentServiceGrpcController {
       this.logger.warn(`RegisterAgent refused for ${agent.agentId || '(empty id)'}: ${error.message}`);
       return { success: false, message: error.message, service_id: '' };
     }
-  }
-
-  private async allAgents(): Promise<AgentInfoMessage[]> {
-    return agentInfos(await this.registry.list());
   }
 }
 

@@ -1,8 +1,20 @@
-import { AGENT_CATALOG } from '../../agent-runtime/agents/agent-catalog';
-import { ECHO_AGENT_DESCRIPTION, ECHO_AGENT_ID } from '../../agent-runtime/agents/echo-agent';
-import { RemoteAgent } from '../../agent-runtime/agents/remote/remote-agent';
-import { SERVICE_VERSION } from '../../health/service-info';
-import { AgentInfoMessage } from './agent-platform.messages';
+import { Injectable } from '@nestjs/common';
+import { AGENT_CATALOG } from '../agent-runtime/agents/agent-catalog';
+import { ECHO_AGENT_DESCRIPTION, ECHO_AGENT_ID } from '../agent-runtime/agents/echo-agent';
+import { RemoteAgent } from '../agent-runtime/agents/remote/remote-agent';
+import { RemoteAgentRegistryService } from '../agent-runtime/agents/remote/remote-agent-registry.service';
+import { SERVICE_VERSION } from '../health/service-info';
+import { AgentInfoMessage } from './grpc/agent-platform.messages';
+
+/** Every agent a platform task may name, in the platform's `AgentInfo` shape (gRPC ListAgents, MCP tools and resources). */
+@Injectable()
+export class AgentDirectoryService {
+  constructor(private readonly registry: RemoteAgentRegistryService) {}
+
+  async list(): Promise<AgentInfoMessage[]> {
+    return agentInfos(await this.registry.list());
+  }
+}
 
 const BLANK = { endpoint: '', detailed_description: '', how_it_works: '', return_format: '', use_cases: [] } as const;
 

@@ -20,8 +20,8 @@ export type TaskRequestInput = Partial<{
 }>;
 
 export interface CallOptions {
-  /** Metadata pairs, e.g. `{ authorization: 'Bearer …' }` or `{ 'x-api-key': '…' }`. */
-  readonly metadata?: Record<string, string>;
+  /** Metadata, e.g. `{ authorization: 'Bearer …' }` or `{ 'x-api-key': '…' }`; an array sends the key several times. */
+  readonly metadata?: Record<string, string | string[]>;
   readonly deadlineMs?: number;
 }
 
@@ -92,7 +92,9 @@ export function collect(stream: ClientReadableStream<TaskChunkMessage>): Promise
 
 function metadataOf(options: CallOptions): Metadata {
   const metadata = new Metadata();
-  for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.add(key, value);
+  for (const [key, values] of Object.entries(options.metadata ?? {})) {
+    for (const value of Array.isArray(values) ? values : [values]) metadata.add(key, value);
+  }
   return metadata;
 }
 

@@ -1,6 +1,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { AgentServiceTestClient, collect } from '../utils/grpc-client';
 import { HealthClient } from '../utils/grpc-health-client';
+import { listServicesByReflection } from '../utils/grpc-reflection';
 import { http } from '../utils/http';
 import { tableCounts } from '../utils/table-counts';
 import { useTestApp } from '../utils/use-test-app';
@@ -221,5 +222,10 @@ describe('gRPC AgentService (e2e)', () => {
     await expect(health.check('agentplatform.AgentService')).resolves.toBe('SERVING');
     await expect(health.check('nope')).rejects.toMatchObject({ code: GrpcStatus.NOT_FOUND });
     health.close();
+  });
+
+  it('announces its services through gRPC reflection (grpcurl list)', async () => {
+    const services = await listServicesByReflection(app.running.grpcAddress ?? '');
+    expect(services).toEqual(expect.arrayContaining(['agentplatform.AgentService', 'grpc.health.v1.Health']));
   });
 });

@@ -2,9 +2,10 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { INestApplication } from '@nestjs/common';
 import { ServerGrpc } from '@nestjs/microservices';
-import { HealthImplementation } from 'grpc-health-check';
+import { loadSync } from '@grpc/proto-loader';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { AppConfig } from '../../config/app-config';
-import { agentPlatformDefinition, AGENT_PLATFORM_PACKAGE, AGENT_SERVICE } from './agent-platform.proto';
+import { agentPlatformDefinition, AGENT_PLATFORM_PACKAGE, AGENT_SERVICE, PROTO_LOADER_OPTIONS } from './agent-platform.proto';
 
 /**
  * Nest's gRPC transport, remembering the port it bound (GRPC_PORT=0 picks a free one; Nest drops
@@ -23,7 +24,8 @@ class AgentGrpcServer extends ServerGrpc {
       packageDefinition: agentPlatformDefinition(),
       onLoadPackageDefinition: (definition, server: Pick<Server, 'addService'>) => {
         new HealthImplementation({ '': 'SERVING', [AGENT_SERVICE]: 'SERVING' }).addToServer(server as Server);
-        new ReflectionService(definition).addToServer(server);
+        // Reflection describes the health service too, so `grpcurl list` shows everything served.
+        new ReflectionService({ ...definition, ...loadSync(healthProtoPath, PROTO_LOADER_OPTIONS) }).addToServer(server);
       },
     });
   }

@@ -212,6 +212,7 @@ describe('gRPC AgentService (e2e)', () => {
       expect((await client.list('write_file')).agents.map((a) => a.agent_id)).toEqual(['coder', 'architect']);
       expect((await client.list('Echo')).agents.map((a) => a.agent_id)).toEqual(['echo-agent']);
       expect((await client.list('archi')).agents.map((a) => a.agent_id)).toEqual(['architect']);
+      expect((await client.list('CODER')).agents.map((a) => a.agent_id)).toEqual(['coder']);
       expect((await client.list('no-such-thing')).agents).toEqual([]);
     });
   });

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { AgentServiceTestClient, collect } from '../utils/grpc-client';
 import { http } from '../utils/http';
+import { connectMcp } from '../utils/mcp-client';
 import { RecordingAgentService } from '../utils/recording-agent-service';
 import { tableCounts } from '../utils/table-counts';
 import { useTestApp } from '../utils/use-test-app';
@@ -44,6 +45,9 @@ describe('gRPC RegisterAgent and forwarding (e2e)', () => {
     const rest = await http<{ agents: { type: string; name: string; allowed_tools: string[] }[]; total: number }>(app.running.baseUrl, 'GET', '/api/v1/agents');
     expect(rest.body.agents.at(-1)).toEqual({ type: 'translator', name: 'Translator', description: 'Translates text', allowed_tools: [] });
     expect(rest.body.total).toBe(6);
+    const mcp = await connectMcp(app.running.baseUrl);
+    expect((await mcp.listTools()).tools.map((t) => t.name)).toContain('translator');
+    await mcp.close();
     expect((await client.register({ ...info(), version: '2.2.0' })).message).toBe(`Agent translator updated at ${remote.address}`);
     expect((await client.list('translator')).agents.map((a) => a.version)).toEqual(['2.2.0']);
   });

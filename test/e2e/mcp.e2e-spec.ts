@@ -46,6 +46,7 @@ describe('MCP server at /mcp (e2e)', () => {
     expect(raw.headers.get('mcp-session-id')).toBeNull();
     expect(await raw.text()).toContain('"protocolVersion":"2025-03-26"');
     expect((await fetch(`${app.running.baseUrl}/mcp`)).status).toBe(405);
+    expect((await fetch(`${app.running.baseUrl}/mcp`, { method: 'DELETE' })).status).toBe(405);
   });
 
   it('lists one tool per agent, echo-agent included, each with the exact input schema', async () => {

@@ -147,7 +147,7 @@ describe('gRPC AgentService (e2e)', () => {
       expect(response.success).toBe(true);
       const stored = await history(id);
       expect(stored.body.messages.slice(-3)).toEqual([
-        expect.objectContaining({ role: 'tool', tool_call_id: call?.['call_id'], content: expect.stringContaining('Not run') }),
+        { role: 'tool', tool_call_id: call?.['call_id'], content: 'Not run: the user sent a new message instead of answering this tool call.' },
         { role: 'user', content: 'never mind' },
         { role: 'assistant', content: 'You said: never mind' },
       ]);

@@ -63,7 +63,9 @@ describe('MCP server at /mcp (e2e)', () => {
     const result = await client.callTool({ name: 'orchestrator', arguments: { input: 'explain promises' } });
     expect(result.isError).toBeFalsy();
     expect(result.content).toEqual([{ type: 'text', text: 'You said: explain promises' }]);
-    expect(result.structuredContent).toEqual({ output: 'You said: explain promises', agent: 'ask', task_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    const { task_id: taskId, ...structured } = (result.structuredContent ?? {}) as Record<string, unknown>;
+    expect(structured).toEqual({ output: 'You said: explain promises', agent: 'ask' });
+    expect(taskId).toMatch(/^[0-9a-f-]{36}$/);
     const echo = await client.callTool({ name: 'echo-agent', arguments: { input: 'ping', parameters: { a: '1' } } });
     expect(echo.content).toEqual([{ type: 'text', text: 'Echo Agent Response: ping | Parameters: a=1' }]);
     expect(await tableCounts(app.running.app)).toEqual(before);
@@ -95,7 +97,10 @@ describe('MCP server at /mcp (e2e)', () => {
     for (const [name, args, reason] of cases) {
       const result = await client.callTool({ name, arguments: args });
       expect(result.isError).toBe(true);
-      expect(result.content).toEqual([{ type: 'text', text: expect.stringContaining(reason) }]);
+      const [first, ...rest] = result.content as { type: string; text: string }[];
+      expect(rest).toEqual([]);
+      expect(first?.type).toBe('text');
+      expect(first?.text).toContain(reason);
     }
     expect(await tableCounts(app.running.app)).toEqual(before);
   });

@@ -33,7 +33,7 @@ describe('Agent platform authentication and ownership (e2e)', () => {
     ];
 
     it.each(calls)('%s without credentials fails with UNAUTHENTICATED', async (_name, call) => {
-      await expect(call({})).rejects.toMatchObject({ code: GrpcStatus.UNAUTHENTICATED, details: expect.stringContaining('Authentication required') });
+      await expect(call({})).rejects.toMatchObject({ code: GrpcStatus.UNAUTHENTICATED, details: 'Authentication required: send Authorization: Bearer <token> or X-API-Key' });
     });
 
     it.each(calls)('%s with a wrong key or a bad token fails with UNAUTHENTICATED', async (_name, call) => {

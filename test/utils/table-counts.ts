@@ -11,7 +11,7 @@ export async function tableCounts(app: INestApplication): Promise<Record<string,
   const dataSource = app.get(DataSource);
   const counts: Record<string, number> = {};
   for (const table of dataSource.entityMetadatas.map((m) => m.tableName).sort()) {
-    const [row] = (await dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)) as { n: number | string }[];
+    const [row] = await dataSource.query<{ n: number | string }[]>(`SELECT COUNT(*) AS n FROM ${table}`);
     counts[table] = Number(row?.n ?? 0);
   }
   return counts;

@@ -22,10 +22,10 @@ class AgentGrpcServer extends ServerGrpc {
       url: address,
       package: AGENT_PLATFORM_PACKAGE,
       packageDefinition: agentPlatformDefinition(),
-      onLoadPackageDefinition: (definition, server: Pick<Server, 'addService'>) => {
-        new HealthImplementation({ '': 'SERVING', [AGENT_SERVICE]: 'SERVING' }).addToServer(server as Server);
+      onLoadPackageDefinition: (_definition: unknown, server: Server) => {
+        new HealthImplementation({ '': 'SERVING', [AGENT_SERVICE]: 'SERVING' }).addToServer(server);
         // Reflection describes the health service too, so `grpcurl list` shows everything served.
-        new ReflectionService({ ...definition, ...loadSync(healthProtoPath, PROTO_LOADER_OPTIONS) }).addToServer(server);
+        new ReflectionService({ ...agentPlatformDefinition(), ...loadSync(healthProtoPath, PROTO_LOADER_OPTIONS) }).addToServer(server);
       },
     });
   }

@@ -48,7 +48,7 @@ export class AgentTaskService {
       case 'refused':
         return failure(target.error);
       case 'echo':
-        return this.counted(ECHO_AGENT_ID, async () => ({ success: true, output: echoOutput(task.input, task.parameters), error: '', agent: ECHO_AGENT_ID }));
+        return this.counted(ECHO_AGENT_ID, () => Promise.resolve({ success: true, output: echoOutput(task.input, task.parameters), error: '', agent: ECHO_AGENT_ID }));
       case 'remote':
         return this.counted(target.agent.agentId, () => this.executeRemote(task, target.agent, signal));
       case 'built-in':

@@ -49,6 +49,12 @@ describe('MCP server at /mcp (e2e)', () => {
     expect((await fetch(`${app.running.baseUrl}/mcp`, { method: 'DELETE' })).status).toBe(405);
   });
 
+  it('stays out of the REST API document (Swagger is unchanged)', async () => {
+    const doc = await http<{ paths: Record<string, unknown> }>(app.running.baseUrl, 'GET', '/api/docs-json');
+    expect(doc.body.paths['/api/v1/sessions']).toBeDefined();
+    expect(Object.keys(doc.body.paths).filter((p) => p.includes('mcp'))).toEqual([]);
+  });
+
   it('lists one tool per agent, echo-agent included, each with the exact input schema', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(['orchestrator', 'coder', 'architect', 'debug', 'ask', 'echo-agent']);

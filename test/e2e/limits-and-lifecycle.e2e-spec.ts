@@ -5,7 +5,6 @@ import { http } from '../utils/http';
 import { waitUntil } from '../utils/wait-until';
 import { RunningApp, startApp } from '../utils/test-app';
 import { Frame, TestSocket } from '../utils/ws-client';
-import { waitUntil } from '../utils/wait-until';
 
 const KEY_ALICE = 'alice-key-0123456789abcdef';
 const KEY_BOB = 'bob-key-0123456789abcdef00';

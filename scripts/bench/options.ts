@@ -21,6 +21,11 @@ export interface BenchPlan {
   readonly memorySettleMs: number;
   readonly restRequests: number;
   readonly restHistoryMessages: number;
+  /** Searches on the large database (the query kinds take turns). */
+  readonly searchRequests: number;
+  /** Index cost on the turn path: rounds of turns alternating between a service with and without the search triggers. */
+  readonly indexCostRounds: number;
+  readonly indexCostTurns: number;
 }
 
 export interface BenchOptions {
@@ -48,6 +53,9 @@ const FULL: BenchPlan = {
   memorySettleMs: 2000,
   restRequests: 500,
   restHistoryMessages: 200,
+  searchRequests: 800,
+  indexCostRounds: 4,
+  indexCostTurns: 100,
 };
 
 const QUICK: BenchPlan = {
@@ -62,6 +70,9 @@ const QUICK: BenchPlan = {
   idleSockets: 1000,
   memorySettleMs: 1000,
   restRequests: 200,
+  searchRequests: 240,
+  indexCostRounds: 2,
+  indexCostTurns: 40,
 };
 
 export const USAGE = `npm run bench [-- options]

@@ -234,6 +234,10 @@ describe('terminal chat client (scripts/chat.ts) against the real service', () =
     expect(saved.format).toBe('codelab-session');
     expect(saved.messages.map((m) => m.content)).toEqual(['Remember the quokka migration', 'You said: Remember the quokka migration']);
 
+    client.write('/export notes/../transcript.md\n');
+    await client.waitFor(`[export] wrote ${join(workspace, 'transcript.md')} (Markdown transcript)`);
+    expect(readFileSync(join(workspace, 'transcript.md'), 'utf8')).toMatch(/^# Remember the quokka migration\n[\s\S]*### 1\. Assistant \(coder\)\n\nYou said: Remember the quokka migration\n$/);
+
     client.write('/fork 0\n');
     const [, forkId = ''] = await client.waitFor(/\[fork\] session ([0-9a-f-]{36}) with 1 messages of /);
     client.write('only in the fork\n');

@@ -59,6 +59,27 @@ describe('GET /api/v1/search (e2e)', () => {
     expect(await userHits(KEY_ALICE, '"migration bug"')).toEqual(['alice-migrations#0']);
     expect(await userHits(KEY_ALICE, '"bug migration"')).toEqual([]);
     expect(await userHits(KEY_ALICE, '"foreign key" breaks')).toEqual(['alice-migrations#0']);
+    expect(await userHits(KEY_ALICE, 'foreign-key')).toEqual(['alice-migrations#0']);
+    expect(await userHits(KEY_ALICE, 'key-foreign')).toEqual([]);
+  });
+
+  it('matches whole words only: no prefixes, no stemming', async () => {
+    expect(await userHits(KEY_ALICE, 'migrat')).toEqual([]);
+    expect(await userHits(KEY_ALICE, 'migrations')).toEqual([]);
+  });
+
+  it('ranks among the 1,000 newest matches', async () => {
+    const messages = Array.from({ length: 1100 }, (_, i) =>
+      i === 0 ? { role: 'user', content: 'wombat wombat wombat' } : { role: i % 2 ? 'assistant' : 'user', content: `wombat number ${i} among many other words` },
+    );
+    const imported = await http<{ id: string }>(app.running.baseUrl, 'POST', '/api/v1/imports', { messages }, as(KEY_ALICE));
+    expect(imported.status).toBe(201);
+    const page = async (offset: number) => (await search(KEY_ALICE, { q: 'wombat', limit: '100', offset: String(offset) })).body.results;
+    expect(await page(950)).toHaveLength(50);
+    expect(await page(1000)).toEqual([]);
+    const seqs = (await Promise.all([0, 100, 200, 300, 400, 500, 600, 700, 800, 900].map(page))).flat().map((r) => r.seq);
+    expect(new Set(seqs).size).toBe(1000);
+    expect(Math.min(...seqs)).toBe(100);
   });
 
   it('never shows another user’s messages, and another user’s session is 404', async () => {

@@ -181,6 +181,20 @@ describe('Export, import and fork (e2e)', () => {
     const whole = await call<SessionBody>(KEY_ALICE, 'POST', '/sessions/alice-source/fork', {});
     expect(whole.body).toMatchObject({ message_count: source.messages.length, title: 'Please create the résumé file' });
     expect(await history(KEY_ALICE, whole.body.id)).toEqual(source);
+    const approvals = async (id: string) => (await call<ExportBody>(KEY_ALICE, 'GET', `/sessions/${id}/export`)).body.approvals;
+    expect(await approvals(whole.body.id)).toEqual(await approvals('alice-source'));
+    expect(await approvals(prefix.body.id)).toEqual([]);
+  });
+
+  it('a session waiting for a tool result forks only before the call', async () => {
+    const socket = await app.open('/ws/alice-waiting', as(KEY_ALICE));
+    await socket.request({ type: 'user_message', content: 'hello' });
+    only(await socket.request({ type: 'user_message', content: '/tool read_file {"path":"a.txt"}' }));
+    const all = await call<ErrorBody>(KEY_ALICE, 'POST', '/sessions/alice-waiting/fork', {});
+    expect(all.status).toBe(400);
+    expect(all.body.message).toMatch(/^up_to_seq 3 would cut tool call call_[0-9a-f]+ \(message 3\)/);
+    const before = await call<SessionBody>(KEY_ALICE, 'POST', '/sessions/alice-waiting/fork', { up_to_seq: 2 });
+    expect(before.body).toMatchObject({ message_count: 3 });
   });
 
   it('a fork is independent of its source both ways', async () => {

@@ -2,8 +2,8 @@ import { SqlParams } from '../../database/raw-sql';
 import { SearchQuery } from './search-query';
 
 /**
- * Matches are ranked among this many of the newest matching messages (the first page of a search
- * never has to rank a whole database's worth of matches for a common word).
+ * A search reads at most this many of the newest matching messages and ranks them (a search for a
+ * common word never has to read a whole database's worth of matches).
  */
 export const RANKED_CANDIDATES = 1000;
 
@@ -13,8 +13,6 @@ export interface SearchFilter {
   readonly owner: string | null;
   /** Only this session. */
   readonly sessionId: string | undefined;
-  readonly limit: number;
-  readonly offset: number;
 }
 
 export interface SearchSql {
@@ -22,7 +20,7 @@ export interface SearchSql {
   readonly params: SqlParams;
 }
 
-/** What both dialects select for a hit. */
+/** What both dialects select for a candidate: the newest matches first. */
 export interface SearchRow {
   readonly session_id: string;
   readonly seq: number | string;
@@ -46,20 +44,19 @@ export function sqliteSearch(filter: SearchFilter): SearchSql {
     ...(filter.sessionId !== undefined ? [`session : ${quote(`s${hex(filter.sessionId)}`)}`] : []),
     `body : (${body})`,
   ].join(' AND ');
-  const params: SqlParams = { match, candidates: RANKED_CANDIDATES, limit: filter.limit, offset: filter.offset };
+  const params: SqlParams = { match, candidates: RANKED_CANDIDATES };
   const owner = filter.owner !== null ? 'AND s.owner_id = :owner' : '';
   if (filter.owner !== null) params.owner = filter.owner;
   return {
     params,
+    // The newest matches straight from the index (FTS5 walks the doclists backwards and stops at the
+    // limit); no bm25(), which would scan every term's whole doclist for its document frequency.
     sql: `SELECT m.session_id AS session_id, m.seq AS seq, m.role AS role, m.content AS content,
                  m.created_at AS created_at, s.title AS title
-          FROM (SELECT rowid AS id, bm25(message_search, 1.0, 0.0, 0.0) AS score
-                FROM message_search WHERE message_search MATCH :match
+          FROM (SELECT rowid AS id FROM message_search WHERE message_search MATCH :match
                 ORDER BY rowid DESC LIMIT :candidates) hit
           JOIN messages m ON m.rowid = hit.id
-          JOIN sessions s ON s.id = m.session_id ${owner}
-          ORDER BY hit.score ASC, m.created_at DESC, m.session_id ASC, m.seq ASC
-          LIMIT :limit OFFSET :offset`,
+          JOIN sessions s ON s.id = m.session_id ${owner}`,
   };
 }
 
@@ -78,7 +75,7 @@ export function postgresSearch(filter: SearchFilter): SearchSql {
       return words.length === 1 ? words[0] : `(${words.join(' <-> ')})`;
     })
     .join(' & ');
-  const params: SqlParams = { tsquery, candidates: RANKED_CANDIDATES, limit: filter.limit, offset: filter.offset };
+  const params: SqlParams = { tsquery, candidates: RANKED_CANDIDATES };
   const where: string[] = [];
   if (filter.owner !== null) {
     where.push('s.owner_id = :owner');
@@ -90,16 +87,12 @@ export function postgresSearch(filter: SearchFilter): SearchSql {
   }
   return {
     params,
-    sql: `SELECT hit.session_id, hit.seq, hit.role, hit.content, hit.created_at, hit.title
-          FROM (SELECT m.session_id, m.seq, m.role, m.content, m.created_at, s.title
-                FROM messages m JOIN sessions s ON s.id = m.session_id
-                WHERE m.role IN ('user', 'assistant') AND m.content IS NOT NULL
-                  AND ${postgresDocument('m')} @@ to_tsquery('codelab_search', :tsquery)
-                  ${where.map((w) => `AND ${w}`).join(' ')}
-                ORDER BY m.created_at DESC, m.session_id ASC, m.seq DESC
-                LIMIT :candidates) hit
-          ORDER BY ts_rank(${postgresDocument('hit')}, to_tsquery('codelab_search', :tsquery)) DESC,
-                   hit.created_at DESC, hit.session_id ASC, hit.seq ASC
-          LIMIT :limit OFFSET :offset`,
+    sql: `SELECT m.session_id, m.seq, m.role, m.content, m.created_at, s.title
+          FROM messages m JOIN sessions s ON s.id = m.session_id
+          WHERE m.role IN ('user', 'assistant') AND m.content IS NOT NULL
+            AND ${postgresDocument('m')} @@ to_tsquery('codelab_search', :tsquery)
+            ${where.map((w) => `AND ${w}`).join(' ')}
+          ORDER BY m.created_at DESC, m.session_id ASC, m.seq DESC
+          LIMIT :candidates`,
   };
 }

@@ -5,6 +5,7 @@ import { rawQuery } from '../../database/raw-sql';
 import { OwnerScope } from '../owner-scope';
 import { SessionService } from '../session.service';
 import { postgresSearch, SearchRow, sqliteSearch } from './message-search-sql';
+import { rankCandidates } from './ranking';
 import { parseSearchQuery } from './search-query';
 import { buildSnippet } from './snippet';
 
@@ -38,16 +39,19 @@ export class MessageSearchService {
     }
     const query = parseSearchQuery(request.q);
     if (query.terms.length === 0) return [];
-    const filter = { query, owner: scope, sessionId: request.sessionId, limit: request.limit, offset: request.offset };
+    const filter = { query, owner: scope, sessionId: request.sessionId };
     const { sql, params } = this.dataSource.options.type === 'postgres' ? postgresSearch(filter) : sqliteSearch(filter);
     const rows = await rawQuery<SearchRow>(this.dataSource, sql, params);
-    return rows.map((row) => ({
-      sessionId: row.session_id,
-      title: row.title,
-      seq: Number(row.seq),
-      role: row.role === 'assistant' ? 'assistant' : 'user',
-      snippet: buildSnippet(row.content, query),
-      createdAt: new Date(Number(row.created_at)),
-    }));
+    const candidates = rows.map((row) => ({ row, content: row.content, createdAt: Number(row.created_at), sessionId: row.session_id, seq: Number(row.seq) }));
+    return rankCandidates(candidates, query)
+      .slice(request.offset, request.offset + request.limit)
+      .map(({ row, createdAt, seq }) => ({
+        sessionId: row.session_id,
+        title: row.title,
+        seq,
+        role: row.role === 'assistant' ? 'assistant' : 'user',
+        snippet: buildSnippet(row.content, query),
+        createdAt: new Date(createdAt),
+      }));
   }
 }

@@ -217,6 +217,25 @@ describe('Export, import and fork (e2e)', () => {
     expect((await history(KEY_ALICE, fork.id)).messages).toEqual(forkHistory.messages);
   });
 
+  it('documents the routes in the OpenAPI document, with examples', async () => {
+    type Operation = { responses: Record<string, { content?: Record<string, unknown> }>; requestBody?: { content: Record<string, { examples?: object }> } };
+    const doc = await http<{ paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } }>(
+      app.running.baseUrl,
+      'GET',
+      '/api/docs-json',
+      undefined,
+      as(KEY_ALICE),
+    );
+    expect(doc.status).toBe(200);
+    const op = (path: string, method: string) => doc.body.paths[`/api/v1${path}`]?.[method];
+    expect(op('/search', 'get')?.responses['200']).toBeDefined();
+    expect(Object.keys(op('/sessions/{id}/export', 'get')?.responses['200']?.content ?? {}).sort()).toEqual(['application/json', 'text/markdown']);
+    expect(Object.keys(op('/imports', 'post')?.requestBody?.content['application/json']?.examples ?? {})).toEqual(['openai', 'export']);
+    expect(op('/imports', 'post')?.responses['400']).toBeDefined();
+    expect(op('/sessions/{id}/fork', 'post')?.responses['201']).toBeDefined();
+    for (const schema of ['SearchResponseDto', 'SessionExportDto', 'ImportMessagesDto', 'ForkSessionDto']) expect(doc.body.components.schemas[schema]).toBeDefined();
+  });
+
   it('another user’s session cannot be exported or forked (404)', async () => {
     for (const [method, path] of [
       ['GET', '/sessions/alice-source/export'],

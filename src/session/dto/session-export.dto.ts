@@ -1,10 +1,10 @@
-import type { JsonObject } from '../../protocol/json';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { AGENT_TYPES, AgentType } from '../../protocol/agent-type';
 import { EXPORT_FORMAT, EXPORT_VERSION } from '../transfer/import-document';
 import { SessionExport } from '../transfer/session-export.service';
 import { AgentHistoryEntryDto, ChatMessageDto, toAgentHistory } from './history-response.dto';
+import { PendingApprovalDto } from './pending-approvals-response.dto';
 import { SessionResponseDto, toSessionResponse } from './session-response.dto';
 
 export const EXPORT_FORMATS = ['json', 'markdown'] as const;
@@ -28,24 +28,9 @@ export class ExportedAgentContextDto {
   readonly switch_count!: number;
 }
 
-export class ExportedApprovalDto {
-  @ApiProperty({ example: 'call_abc' })
-  readonly call_id!: string;
-
-  @ApiProperty({ example: 'write_file' })
-  readonly tool_name!: string;
-
-  @ApiProperty({ example: { path: 'hello.py', content: 'print(1)' }, type: 'object', additionalProperties: true })
-  readonly arguments!: JsonObject;
-
+export class ExportedApprovalDto extends PendingApprovalDto {
   @ApiProperty({ enum: ['pending', 'approved', 'rejected'], example: 'approved' })
   readonly status!: 'pending' | 'approved' | 'rejected';
-
-  @ApiProperty({ example: 'File modification requires user approval', nullable: true, type: String })
-  readonly reason!: string | null;
-
-  @ApiProperty({ example: '2026-01-05T10:00:02.000Z' })
-  readonly created_at!: string;
 
   @ApiProperty({ example: '2026-01-05T10:00:09.000Z', nullable: true, type: String })
   readonly decided_at!: string | null;

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { isJsonObject, JsonValue } from '../../src/protocol/json';
+import { isJsonObject } from '../../src/protocol/json';
 import { compact } from './render';
 import { rest } from './rest';
 
@@ -47,7 +47,7 @@ export async function forkSession(target: RestTarget, sessionId: string, upToSeq
   const result = await rest(url, target.headers, { method: 'POST', body: upToSeq === undefined ? {} : { up_to_seq: upToSeq } });
   if (!result.ok) return { lines: [`[fork] ${result.error}`] };
   const id = isJsonObject(result.body) ? result.body['id'] : undefined;
-  if (typeof id !== 'string') return { lines: [`[fork] unexpected answer: ${compact(result.body as JsonValue)}`] };
+  if (typeof id !== 'string') return { lines: [`[fork] unexpected answer: ${compact(result.body)}`] };
   const count = isJsonObject(result.body) ? compact(result.body['message_count']) : '?';
   return { lines: [`[fork] session ${id} with ${count} messages of ${sessionId}; now chatting in the fork`], forkId: id };
 }

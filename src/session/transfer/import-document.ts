@@ -1,5 +1,5 @@
 import { DomainError, DomainErrorCode } from '../../common/domain.error';
-import { AgentType, isAgentType } from '../../protocol/agent-type';
+import { isAgentType } from '../../protocol/agent-type';
 import { isJsonObject, JsonObject } from '../../protocol/json';
 import { AgentSwitchRecord } from '../conversation-state';
 import { FRESH_CONTEXT, InitialAgentContext } from '../session-rows';
@@ -84,7 +84,7 @@ function switchRecord(entry: unknown, at: string): AgentSwitchRecord {
   if (from !== null && !isAgentType(from)) throw invalid(`${at}.from must be an agent type or null`);
   if (!isAgentType(to)) throw invalid(`${at}.to must be an agent type`);
   if (typeof reason !== 'string') throw invalid(`${at}.reason must be a string`);
-  return { from: from as AgentType | null, to, reason, confidence: 'high', timestamp: isoDate(entry['timestamp'], `${at}.timestamp`).toISOString() };
+  return { from: from, to, reason, confidence: 'high', timestamp: isoDate(entry['timestamp'], `${at}.timestamp`).toISOString() };
 }
 
 function approvals(value: unknown, messages: readonly ImportedMessage[]): ImportedApproval[] {

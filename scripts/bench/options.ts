@@ -54,8 +54,8 @@ const FULL: BenchPlan = {
   restRequests: 500,
   restHistoryMessages: 200,
   searchRequests: 800,
-  indexCostRounds: 4,
-  indexCostTurns: 100,
+  indexCostRounds: 20,
+  indexCostTurns: 20,
 };
 
 const QUICK: BenchPlan = {
@@ -71,8 +71,8 @@ const QUICK: BenchPlan = {
   memorySettleMs: 1000,
   restRequests: 200,
   searchRequests: 240,
-  indexCostRounds: 2,
-  indexCostTurns: 40,
+  indexCostRounds: 8,
+  indexCostTurns: 10,
 };
 
 export const USAGE = `npm run bench [-- options]

@@ -7,10 +7,11 @@ import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sqlite3 from 'sqlite3';
+import type { WebSocket } from 'ws';
 import { ServerProcess } from './processes';
 import { getOnce } from './rest';
 import { bulkSessionId, TOPIC_WORDS, topicWord } from './seed';
-import { Percentiles, percentiles, ratio, round } from './stats';
+import { median, Percentiles, percentiles, ratio, round } from './stats';
 import { closeSockets, openSocket, socketUrl, timeTurns } from './ws-load';
 
 export interface SearchKindFigures {
@@ -31,7 +32,7 @@ export interface IndexCostFigures {
   readonly turns: number;
   readonly indexedCpuMsPerTurn: number;
   readonly unindexedCpuMsPerTurn: number;
-  /** indexed / unindexed CPU per turn. */
+  /** Median over the rounds of indexed / unindexed CPU (robust against a burst of other load in one round). */
   readonly ratio: number;
 }
 
@@ -115,22 +116,27 @@ export async function measureIndexCost(
   try {
     await timeTurns(withIndex, 20, 'warm-up indexed', turnText);
     await timeTurns(withoutIndex, 20, 'warm-up unindexed', turnText);
-    let indexedCpu = 0;
-    let unindexedCpu = 0;
+    const cpu = async (server: ServerProcess, socket: WebSocket): Promise<number> => {
+      const before = server.cpuSeconds();
+      await timeTurns(socket, turnsPerRound, 'index cost', turnText);
+      return server.cpuSeconds() - before;
+    };
+    const indexedRounds: number[] = [];
+    const unindexedRounds: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      for (const [server, socket, add] of [
-        [indexed, withIndex, (s: number) => (indexedCpu += s)],
-        [unindexed, withoutIndex, (s: number) => (unindexedCpu += s)],
-      ] as const) {
-        const before = server.cpuSeconds();
-        await timeTurns(socket, turnsPerRound, 'index cost', turnText);
-        add(server.cpuSeconds() - before);
+      // Alternate which goes first, so that neither always runs right after the other's burst.
+      if (r % 2 === 0) {
+        indexedRounds.push(await cpu(indexed, withIndex));
+        unindexedRounds.push(await cpu(unindexed, withoutIndex));
+      } else {
+        unindexedRounds.push(await cpu(unindexed, withoutIndex));
+        indexedRounds.push(await cpu(indexed, withIndex));
       }
     }
     const turns = rounds * turnsPerRound;
-    const indexedCpuMsPerTurn = round((indexedCpu * 1000) / turns);
-    const unindexedCpuMsPerTurn = round((unindexedCpu * 1000) / turns);
-    return { turns, indexedCpuMsPerTurn, unindexedCpuMsPerTurn, ratio: ratio(indexedCpuMsPerTurn, unindexedCpuMsPerTurn) };
+    const perTurn = (seconds: readonly number[]): number => round((seconds.reduce((a, b) => a + b, 0) * 1000) / turns);
+    const roundRatios = indexedRounds.map((v, i) => ratio(v, unindexedRounds[i] ?? Number.NaN));
+    return { turns, indexedCpuMsPerTurn: perTurn(indexedRounds), unindexedCpuMsPerTurn: perTurn(unindexedRounds), ratio: round(median(roundRatios)) };
   } finally {
     await closeSockets(sockets);
     await indexed.stop();

@@ -27,7 +27,6 @@ export interface SearchRow {
   readonly role: string;
   readonly content: string;
   readonly created_at: number | string;
-  readonly title: string | null;
 }
 
 const hex = (text: string): string => Buffer.from(text, 'utf8').toString('hex');
@@ -44,19 +43,14 @@ export function sqliteSearch(filter: SearchFilter): SearchSql {
     ...(filter.sessionId !== undefined ? [`session : ${quote(`s${hex(filter.sessionId)}`)}`] : []),
     `body : (${body})`,
   ].join(' AND ');
-  const params: SqlParams = { match, candidates: RANKED_CANDIDATES };
-  const owner = filter.owner !== null ? 'AND s.owner_id = :owner' : '';
-  if (filter.owner !== null) params.owner = filter.owner;
   return {
-    params,
     // The newest matches straight from the index (FTS5 walks the doclists backwards and stops at the
     // limit); no bm25(), which would scan every term's whole doclist for its document frequency.
-    sql: `SELECT m.session_id AS session_id, m.seq AS seq, m.role AS role, m.content AS content,
-                 m.created_at AS created_at, s.title AS title
+    params: { match, candidates: RANKED_CANDIDATES },
+    sql: `SELECT m.session_id AS session_id, m.seq AS seq, m.role AS role, m.content AS content, m.created_at AS created_at
           FROM (SELECT rowid AS id FROM message_search WHERE message_search MATCH :match
                 ORDER BY rowid DESC LIMIT :candidates) hit
-          JOIN messages m ON m.rowid = hit.id
-          JOIN sessions s ON s.id = m.session_id ${owner}`,
+          JOIN messages m ON m.rowid = hit.id`,
   };
 }
 
@@ -87,7 +81,7 @@ export function postgresSearch(filter: SearchFilter): SearchSql {
   }
   return {
     params,
-    sql: `SELECT m.session_id, m.seq, m.role, m.content, m.created_at, s.title
+    sql: `SELECT m.session_id, m.seq, m.role, m.content, m.created_at
           FROM messages m JOIN sessions s ON s.id = m.session_id
           WHERE m.role IN ('user', 'assistant') AND m.content IS NOT NULL
             AND ${postgresDocument('m')} @@ to_tsquery('codelab_search', :tsquery)

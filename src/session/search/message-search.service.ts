@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { sessionNotFound } from '../../common/domain.error';
-import { rawQuery } from '../../database/raw-sql';
+import { rawQuery, SqlParams } from '../../database/raw-sql';
 import { OwnerScope } from '../owner-scope';
 import { SessionService } from '../session.service';
 import { postgresSearch, SearchRow, sqliteSearch } from './message-search-sql';
@@ -43,15 +43,31 @@ export class MessageSearchService {
     const { sql, params } = this.dataSource.options.type === 'postgres' ? postgresSearch(filter) : sqliteSearch(filter);
     const rows = await rawQuery<SearchRow>(this.dataSource, sql, params);
     const candidates = rows.map((row) => ({ row, content: row.content, createdAt: Number(row.created_at), sessionId: row.session_id, seq: Number(row.seq) }));
-    return rankCandidates(candidates, query)
-      .slice(request.offset, request.offset + request.limit)
-      .map(({ row, createdAt, seq }) => ({
-        sessionId: row.session_id,
-        title: row.title,
+    const page = rankCandidates(candidates, query).slice(request.offset, request.offset + request.limit);
+    const titles = await this.titles([...new Set(page.map((c) => c.sessionId))], scope);
+    // The owner is checked again on the session rows: a hit whose session is not the caller's is dropped.
+    return page
+      .filter((c) => titles.has(c.sessionId))
+      .map(({ row, createdAt, seq, sessionId }) => ({
+        sessionId,
+        title: titles.get(sessionId) ?? null,
         seq,
         role: row.role === 'assistant' ? 'assistant' : 'user',
         snippet: buildSnippet(row.content, query),
         createdAt: new Date(createdAt),
       }));
+  }
+
+  /** Titles of the caller's sessions among `ids` (a page's worth). */
+  private async titles(ids: readonly string[], scope: OwnerScope): Promise<Map<string, string | null>> {
+    if (ids.length === 0) return new Map();
+    const params: SqlParams = scope === null ? {} : { owner: scope };
+    ids.forEach((id, i) => (params[`id${i}`] = id));
+    const rows = await rawQuery<{ id: string; title: string | null }>(
+      this.dataSource,
+      `SELECT id, title FROM sessions WHERE id IN (${ids.map((_, i) => `:id${i}`).join(', ')})${scope === null ? '' : ' AND owner_id = :owner'}`,
+      params,
+    );
+    return new Map(rows.map((r) => [r.id, r.title]));
   }
 }

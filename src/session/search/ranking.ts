@@ -1,4 +1,4 @@
-import { foldWord, SearchQuery, WORD } from './search-query';
+import { foldText, foldWord, SearchQuery } from './search-query';
 
 const K1 = 1.2;
 const B = 0.75;
@@ -16,12 +16,13 @@ export function rankCandidates<T extends { readonly content: string; readonly cr
   query: SearchQuery,
 ): T[] {
   const terms = query.terms.map((t) => t.words.map(foldWord));
-  const documents = candidates.map((c) => ({ candidate: c, words: (c.content.match(WORD) ?? []).map(foldWord) }));
+  const documents = candidates.map((c) => ({ candidate: c, words: foldText(c.content) }));
   const averageLength = documents.reduce((sum, d) => sum + d.words.length, 0) / Math.max(1, documents.length) || 1;
   const scored = documents.map(({ candidate, words }) => {
     const norm = K1 * (1 - B + (B * words.length) / averageLength);
+    const counts = wordCounts(words);
     const score = terms.reduce((sum, term) => {
-      const tf = occurrences(words, term);
+      const tf = term.length === 1 ? (counts.get(term[0] ?? '') ?? 0) : occurrences(words, term);
       return sum + (tf * (K1 + 1)) / (tf + norm);
     }, 0);
     return { candidate, score };
@@ -36,7 +37,13 @@ export function rankCandidates<T extends { readonly content: string; readonly cr
   return scored.map((s) => s.candidate);
 }
 
-/** How often `term` (one word, or a phrase) occurs in `words`. */
+function wordCounts(words: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const w of words) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return counts;
+}
+
+/** How often the phrase `term` occurs in `words`. */
 function occurrences(words: readonly string[], term: readonly string[]): number {
   let count = 0;
   for (let i = 0; i + term.length <= words.length; i++) {

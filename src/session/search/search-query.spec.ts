@@ -1,4 +1,4 @@
-import { MAX_TERMS, parseSearchQuery } from './search-query';
+import { foldText, foldWord, MAX_TERMS, parseSearchQuery, WORD } from './search-query';
 
 const words = (q: string) => parseSearchQuery(q).terms.map((t) => t.words.join(' '));
 
@@ -22,5 +22,13 @@ describe(parseSearchQuery.name, () => {
   it('bounds the number of terms and drops repeats', () => {
     expect(parseSearchQuery(Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ')).terms).toHaveLength(MAX_TERMS);
     expect(words('Bug bug BUG')).toEqual(['Bug']);
+  });
+});
+
+describe(foldText.name, () => {
+  it('gives the folded words of a text, ASCII or not', () => {
+    for (const text of ['Plain ASCII, file.ts & co_2', 'Résumé of the ФАЙЛ — naïve café', 'e\u0301te\u0301 déjà-vu 文件']) {
+      expect(foldText(text)).toEqual((text.match(WORD) ?? []).map(foldWord));
+    }
   });
 });

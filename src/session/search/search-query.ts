@@ -44,9 +44,19 @@ export function parseSearchQuery(input: string): SearchQuery {
   return { terms };
 }
 
-/** Case and accent folding used to highlight matches (the databases fold on their side). */
+/** Case and accent folding used to rank and highlight matches (the databases fold on their side). */
 export function foldWord(word: string): string {
   return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+const NOT_ASCII = /[^\u0020-\u007e\s]/;
+const ASCII_WORD = /[a-z0-9]+/g;
+const FOLDED_WORD = /[\p{L}\p{N}\p{Co}]+/gu;
+
+/** The folded words of a text, in order: the same as `text.match(WORD).map(foldWord)`, faster. */
+export function foldText(text: string): string[] {
+  if (!NOT_ASCII.test(text)) return text.toLowerCase().match(ASCII_WORD) ?? [];
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().match(FOLDED_WORD) ?? [];
 }
 
 function sameWords(a: readonly string[], b: readonly string[]): boolean {

@@ -11,7 +11,7 @@ import type { WebSocket } from 'ws';
 import { ServerProcess } from './processes';
 import { getOnce } from './rest';
 import { bulkSessionId, TOPIC_WORDS, topicWord } from './seed';
-import { median, Percentiles, percentiles, ratio, round } from './stats';
+import { Percentiles, percentiles, ratio, round } from './stats';
 import { closeSockets, openSocket, socketUrl, timeTurns } from './ws-load';
 
 export interface SearchKindFigures {
@@ -32,7 +32,7 @@ export interface IndexCostFigures {
   readonly turns: number;
   readonly indexedCpuMsPerTurn: number;
   readonly unindexedCpuMsPerTurn: number;
-  /** Median over the rounds of indexed / unindexed CPU (robust against a burst of other load in one round). */
+  /** indexed / unindexed CPU per turn over all rounds (a round is too short for /proc's 10 ms CPU ticks). */
   readonly ratio: number;
 }
 
@@ -135,8 +135,9 @@ export async function measureIndexCost(
     }
     const turns = rounds * turnsPerRound;
     const perTurn = (seconds: readonly number[]): number => round((seconds.reduce((a, b) => a + b, 0) * 1000) / turns);
-    const roundRatios = indexedRounds.map((v, i) => ratio(v, unindexedRounds[i] ?? Number.NaN));
-    return { turns, indexedCpuMsPerTurn: perTurn(indexedRounds), unindexedCpuMsPerTurn: perTurn(unindexedRounds), ratio: round(median(roundRatios)) };
+    const indexedCpuMsPerTurn = perTurn(indexedRounds);
+    const unindexedCpuMsPerTurn = perTurn(unindexedRounds);
+    return { turns, indexedCpuMsPerTurn, unindexedCpuMsPerTurn, ratio: ratio(indexedCpuMsPerTurn, unindexedCpuMsPerTurn) };
   } finally {
     await closeSockets(sockets);
     await indexed.stop();

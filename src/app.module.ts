@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { SessionModule } from './session/session.module';
 
 /** Only imports modules. Dependencies run one way: gateway → agent-runtime → session. */
@@ -14,7 +15,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, SessionModule, AgentRuntimeModule, GatewayModule],
+      imports: [ConfigModule.forRoot(config), MetricsModule, DatabaseModule, AuthModule, HealthModule, SessionModule, AgentRuntimeModule, GatewayModule],
     };
   }
 }

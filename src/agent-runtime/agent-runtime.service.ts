@@ -4,6 +4,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import { Observable } from 'rxjs';
 import { DomainError } from '../common/domain.error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Metrics, TurnOutcome } from '../metrics/metrics.service';
 import { ClientFrame, CancelFrame } from '../protocol/client-frames';
 import { sessionInfoFrame } from '../protocol/frame-builders';
 import { AgentType } from '../protocol/agent-type';
@@ -58,6 +59,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     @Inject(SESSION_EVENT_LOG) private readonly log: SessionEventLog,
     @Inject(SESSION_FANOUT) private readonly fanout: SessionFanout,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   /** True once shutdown has begun: no new turns start. */
@@ -71,9 +73,13 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
       const deliver = (frame: ServerFrame): void => {
         if (attached) subscriber.next(frame);
       };
+      this.metrics.queuedFrames.inc();
       void this.queue
         .enqueue(command.sessionId, () => this.execute(command, deliver))
-        .finally(() => attached && subscriber.complete());
+        .finally(() => {
+          this.metrics.queuedFrames.dec();
+          if (attached) subscriber.complete();
+        });
       return () => {
         attached = false;
       };
@@ -183,6 +189,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     const controller = new AbortController();
     this.running.set(sessionId, controller);
     let finalSent = false;
+    const stopTimer = this.metrics.turnDuration.startTimer();
     const ctx: TurnContext = {
       sessionId,
       signal: controller.signal,
@@ -192,6 +199,11 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
           return;
         }
         finalSent = out.is_final;
+        if (finalSent) {
+          const outcome = outcomeOf(out);
+          stopTimer({ outcome });
+          this.metrics.turns.inc({ agent: ctx.agent ?? 'none', outcome });
+        }
         const numbered = this.log.append(sessionId, out);
         this.fanout.publish(sessionId, numbered);
         deliver(numbered);
@@ -243,5 +255,21 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     const err = error instanceof Error ? error : new Error(String(error));
     this.logger.error(`session=${sessionId} turn failed (correlation_id=${correlationId}): ${err.message}`, err.stack);
     return `Internal error (correlation_id=${correlationId})`;
+  }
+}
+
+/** How a reply ended, from its final frame. */
+function outcomeOf(frame: ServerFrame): TurnOutcome {
+  switch (frame.type) {
+    case 'assistant_message':
+      return 'completed';
+    case 'tool_call':
+      return 'tool_call';
+    case 'agent_switched':
+      return 'switched';
+    case 'cancelled':
+      return 'cancelled';
+    default:
+      return 'error';
   }
 }

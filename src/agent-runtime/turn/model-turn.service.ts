@@ -32,6 +32,7 @@ export class ModelTurnService {
   ) {}
 
   async run(ctx: TurnContext, agent: AgentType): Promise<void> {
+    ctx.agent = agent;
     const definition = AGENT_CATALOG[agent];
     const history = await this.store.recentMessages(ctx.sessionId, this.config.llm.contextMessages);
     let text = '';

@@ -1,3 +1,4 @@
+import type { AgentType } from '../../protocol/agent-type';
 import type { ServerFrame } from '../../protocol/server-frames';
 
 /** Why a running turn was stopped early. */
@@ -7,6 +8,8 @@ export type AbortReason = 'cancelled' | 'shutdown';
 export interface TurnContext {
   readonly sessionId: string;
   readonly signal: AbortSignal;
+  /** The agent working on the turn so far (set when it is chosen; metrics label the turn with it). */
+  agent?: AgentType;
   emit(frame: ServerFrame): void;
 }
 

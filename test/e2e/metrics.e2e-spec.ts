@@ -24,7 +24,8 @@ describe('GET /metrics (e2e)', () => {
 
   it('needs METRICS_TOKEN as a bearer when it is set', async () => {
     const { baseUrl } = app.running;
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-of-some-length' }, { authorization: METRICS_TOKEN }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-of-some-length' }, { authorization: METRICS_TOKEN }];
+    for (const headers of attempts) {
       const res = await http<{ statusCode: number }>(baseUrl, 'GET', '/metrics', undefined, headers);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);

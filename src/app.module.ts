@@ -15,7 +15,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), MetricsModule, DatabaseModule, AuthModule, HealthModule, SessionModule, AgentRuntimeModule, GatewayModule],
+      imports: [ConfigModule.forRoot(config), MetricsModule, DatabaseModule, AuthModule.forRoot(config), HealthModule, SessionModule, AgentRuntimeModule, GatewayModule],
     };
   }
 }

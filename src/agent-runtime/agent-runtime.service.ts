@@ -119,6 +119,11 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     return owner !== null && (await this.sessions.isVisible(sessionId, null)) ? 'foreign' : 'missing';
   }
 
+  /** The owner a server-made session id stands for on a header-less socket (null: not such an id). */
+  capabilityOwner(sessionId: string): Promise<string | null> {
+    return this.sessions.capabilityOwner(sessionId);
+  }
+
   async status(sessionId: string): Promise<SessionStatus> {
     const state = await this.store.load(sessionId);
     if (!state) return { exists: false, state: 'idle', currentAgent: 'orchestrator', lastSeq: 0 };

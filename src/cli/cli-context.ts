@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { ConfigValidationError } from '../config/config-validation.error';
@@ -16,6 +17,8 @@ export class UsageError extends Error {}
  * first), printing errors as one line: 2 for usage mistakes, 1 for anything else.
  */
 export async function runCli(work: (dataSource: DataSource, config: AppConfig) => Promise<void>): Promise<void> {
+  // The services' own log lines are for the server's log; the command prints its result itself.
+  Logger.overrideLogger(false);
   let dataSource: DataSource | undefined;
   try {
     const config = loadConfig(process.env);

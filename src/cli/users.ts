@@ -32,7 +32,7 @@ void runCli(async (dataSource, config) => {
     if (command === undefined && !values.help) process.exitCode = 2;
     return;
   }
-  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')} (passwords are never taken from the command line)`);
+  if (extra.length > 0) throw new UsageError(`unexpected arguments (passwords are never taken from the command line)`);
   const users = new UsersService(dataSource.getRepository(UserEntity), new RefreshTokens(dataSource.getRepository(RefreshTokenEntity), config));
   try {
     switch (command) {

@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { UserAdminError, UsersService } from '../../src/auth/login/users.service';
+import { passwordGrant } from '../utils/oauth';
+import { useTestApp } from '../utils/use-test-app';
+
+interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `src/cli/<script>.ts` as `npm run users`/`keys` does, on the app's database, with `input` as stdin. */
+function cli(databaseUrl: string, script: string, args: string[], input = ''): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', `src/cli/${script}.ts`, ...args], {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe('npm run users / keys (e2e)', () => {
+  const app = useTestApp(() => ({ AUTH_LOGIN_ENABLED: 'true' }));
+  const databaseUrl = (): string => {
+    const db = app.running.config.database;
+    return db.type === 'sqlite' ? `sqlite:${db.path}` : db.url;
+  };
+
+  it('adds, lists, re-passwords and disables users; the password comes from stdin, never argv', async () => {
+    const added = await cli(databaseUrl(), 'users', ['add', 'carol'], 'first password 1\n');
+    expect(added).toMatchObject({ code: 0, stdout: expect.stringMatching(/^added carol \(id [0-9a-f-]{36}\)/) });
+    expect((await passwordGrant(app.running.baseUrl, 'carol', 'first password 1')).status).toBe(200);
+
+    const argv = await cli(databaseUrl(), 'users', ['add', 'dave', 'password-on-argv'], '');
+    expect(argv).toMatchObject({ code: 2, stderr: expect.stringMatching(/never taken from the command line/) });
+    expect(argv.stderr).not.toContain('password-on-argv');
+
+    const listed = await cli(databaseUrl(), 'users', ['list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^carol\t[0-9a-f-]{36}\tactive\t/m);
+    expect(listed.stdout).not.toMatch(/scrypt|first password/);
+
+    expect((await cli(databaseUrl(), 'users', ['passwd', 'carol'], 'second password 2\n')).code).toBe(0);
+    expect((await passwordGrant(app.running.baseUrl, 'carol', 'first password 1')).status).toBe(401);
+    expect((await passwordGrant(app.running.baseUrl, 'carol', 'second password 2')).status).toBe(200);
+
+    expect((await cli(databaseUrl(), 'users', ['disable', 'carol'])).code).toBe(0);
+    expect((await passwordGrant(app.running.baseUrl, 'carol', 'second password 2')).status).toBe(401);
+    expect((await cli(databaseUrl(), 'users', ['list'])).stdout).toMatch(/^carol\t\S+\tdisabled\t/m);
+  }, 180_000);
+
+  it('refuses duplicate names, short passwords and unknown users with a clear message', async () => {
+    const users = app.running.app.get(UsersService);
+    await users.add('erin', 'a fine password');
+    await expect(users.add('erin', 'another password')).rejects.toThrow(new UserAdminError('user erin already exists'));
+    await expect(users.add('frank', 'short')).rejects.toThrow(/8 to 1024 characters/);
+    await expect(users.add('no spaces allowed', 'a fine password')).rejects.toThrow(/user names must match/);
+    await expect(users.disable('nobody')).rejects.toThrow(new UserAdminError('no user named nobody'));
+  });
+
+  it('rotates the signing key', async () => {
+    const rotated = await cli(databaseUrl(), 'keys', ['rotate']);
+    expect(rotated).toMatchObject({ code: 0, stdout: expect.stringMatching(/^new signing key \S+/) });
+    const after = (await cli(databaseUrl(), 'keys', ['list'])).stdout.trim().split('\n');
+    expect(after).toHaveLength(2);
+    expect(after[0]).toMatch(/\tsigning$/);
+    expect(after[1]).toMatch(/\tretired /);
+  }, 60_000);
+});

@@ -1,8 +1,11 @@
 import { BadRequestException, INestApplication, LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { AppLogger } from './common/logging/app-logger';
+import { requestIdMiddleware, restoreLogContext } from './common/logging/request-id.middleware';
 import { flattenValidationErrors } from './common/validation-errors';
 import { AgentWsAdapter } from './gateway/agent-ws.adapter';
 import { AppConfig } from './config/app-config';
@@ -16,9 +19,15 @@ export async function createApp(
   config: AppConfig,
   options: { logLevels?: LogLevel[] } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), {
-    logger: options.logLevels ?? ['log', 'warn', 'error', 'fatal'],
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: new AppLogger(config.observability.logFormat, options.logLevels ?? ['log', 'warn', 'error', 'fatal']),
+    bodyParser: false,
   });
+  // Request id first (every answer carries it), then Nest's usual parsers, then the log context again.
+  app.use(requestIdMiddleware);
+  app.useBodyParser('json');
+  app.useBodyParser('urlencoded', { extended: true });
+  app.use(restoreLogContext);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

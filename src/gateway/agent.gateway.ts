@@ -14,6 +14,7 @@ import { WebSocket } from 'ws';
 import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
 import type { TurnFrame } from '../agent-runtime/agent-runtime.service';
 import { RateLimiter } from '../auth/rate-limiter';
+import { runWithLogContext } from '../common/logging/log-context';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Metrics } from '../metrics/metrics.service';
 import { sessionInfoFrame } from '../protocol/frame-builders';
@@ -84,6 +85,16 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   onFrame(@ConnectedSocket() client: WebSocket, @MessageBody() text: string): Observable<ServerFrame> {
     const socket = this.sockets.get(client);
     if (!socket) return of(errorFrame('Connection is not ready'));
+    // The reply runs (and logs) with the socket's session and user, from the moment it is subscribed.
+    const reply = this.reply(client, socket, text);
+    return new Observable<ServerFrame>((subscriber) =>
+      runWithLogContext({ sessionId: socket.sessionId, userId: socket.principal.via === 'none' ? undefined : socket.principal.userId }, () =>
+        reply.subscribe(subscriber),
+      ),
+    );
+  }
+
+  private reply(client: WebSocket, socket: SocketSession, text: string): Observable<ServerFrame> {
     const waitMs = this.limiter.take(socket.rateKey);
     if (waitMs > 0) {
       return of(errorFrame(`Rate limit exceeded: at most ${this.perMinute} messages a minute; retry in ${Math.ceil(waitMs / 1000)} s`));

@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, LogLevel } from '@nestjs/common';
 import { AddressInfo } from 'node:net';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig } from '../../src/config/app-config';
@@ -13,10 +13,14 @@ export interface RunningApp {
 }
 
 /** Starts the real application (same bootstrap as main.ts) on 127.0.0.1 and a free port. */
-export async function startApp(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningApp> {
+export async function startApp(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  options: { logLevels?: LogLevel[] } = {},
+): Promise<RunningApp> {
   const config = loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', ...env });
   const app = await createApp(config, {
-    logLevels: process.env.TEST_LOGS ? ['log', 'warn', 'error', 'debug'] : ['error', 'fatal'],
+    logLevels: options.logLevels ?? (process.env.TEST_LOGS ? ['log', 'warn', 'error', 'debug'] : ['error', 'fatal']),
   });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -19,9 +19,9 @@ import { ShutdownState } from './shutdown-state';
 })
 export class HealthModule {
   constructor(checks: ReadinessChecks, database: DatabaseHealthIndicator, shutdown: ShutdownState, indicators: HealthIndicatorService) {
-    checks.register('shutdown', async () => {
+    checks.register('shutdown', () => {
       const indicator = indicators.check('shutdown');
-      return shutdown.shuttingDown ? indicator.down('the service is shutting down') : indicator.up();
+      return Promise.resolve(shutdown.shuttingDown ? indicator.down('the service is shutting down') : indicator.up());
     });
     checks.register('database', () => database.check());
   }

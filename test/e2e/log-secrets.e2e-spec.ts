@@ -94,11 +94,11 @@ describe('Logs (e2e): JSON lines with request, session and user, and no secret',
     const lines = text.split('\n').filter((l) => l.trim() !== '');
     expect(lines.length).toBeGreaterThan(10);
     const parsed = lines.map((l) => JSON.parse(l) as LogLine);
-    for (const line of parsed) expect(line).toMatchObject({ level: expect.any(String), time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    for (const line of parsed) expect(line).toMatchObject({ level: expect.any(String) as unknown, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown });
     expect(parsed).toContainEqual(
-      expect.objectContaining({ request_id: 'trace-me-123', session: sessionId, user: aliceId, message: expect.stringMatching(/created/) }),
+      expect.objectContaining({ request_id: 'trace-me-123', session: sessionId, user: aliceId, message: expect.stringMatching(/created/) as unknown }) as unknown,
     );
-    expect(parsed).toContainEqual(expect.objectContaining({ session: sessionId, user: aliceId, message: expect.stringMatching(/model answered/) }));
-    expect(parsed).toContainEqual(expect.objectContaining({ level: 'warn', user: aliceId, message: expect.stringMatching(/used refresh token/) }));
+    expect(parsed).toContainEqual(expect.objectContaining({ session: sessionId, user: aliceId, message: expect.stringMatching(/model answered/) as unknown }) as unknown);
+    expect(parsed).toContainEqual(expect.objectContaining({ level: 'warn', user: aliceId, message: expect.stringMatching(/used refresh token/) as unknown }) as unknown);
   });
 });

@@ -32,8 +32,8 @@ describe('Built-in login for the reference IDE (e2e)', () => {
     expect(login.status).toBe(200);
     expect(login.headers.get('cache-control')).toBe('no-store');
     expect(login.body).toEqual({
-      access_token: expect.any(String),
-      refresh_token: expect.stringMatching(/^clrt_/),
+      access_token: expect.any(String) as unknown,
+      refresh_token: expect.stringMatching(/^clrt_/) as unknown,
       token_type: 'bearer',
       expires_in: 900,
       scope: 'api',
@@ -41,7 +41,7 @@ describe('Built-in login for the reference IDE (e2e)', () => {
     // An independent JWKS client (jose's remote key set) verifies the token against /.well-known/jwks.json.
     const jwks = createRemoteJWKSet(new URL(`${baseUrl}/.well-known/jwks.json`));
     const verified = await jwtVerify(login.body.access_token, jwks, { issuer: 'codelab-agent-service', audience: 'codelab-api' });
-    expect(verified.protectedHeader).toMatchObject({ alg: 'RS256', kid: expect.any(String) });
+    expect(verified.protectedHeader).toMatchObject({ alg: 'RS256', kid: expect.any(String) as unknown });
     expect(verified.payload).toMatchObject({ sub: aliceId, type: 'access', client_id: IDE_CLIENT_ID, scope: 'api' });
     expect((verified.payload.exp ?? 0) - (verified.payload.iat ?? 0)).toBe(900);
 
@@ -68,7 +68,7 @@ describe('Built-in login for the reference IDE (e2e)', () => {
 
     const reused = await refreshGrant(baseUrl, login.body.refresh_token);
     expect(reused.status).toBe(400);
-    expect(reused.body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/already used/) });
+    expect(reused.body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/already used/) as unknown });
     const successor = await refreshGrant(baseUrl, refreshed.body.refresh_token);
     expect(successor.status).toBe(400);
     expect(successor.body.error).toBe('invalid_grant');

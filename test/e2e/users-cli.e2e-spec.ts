@@ -35,11 +35,11 @@ describe('npm run users / keys (e2e)', () => {
 
   it('adds, lists, re-passwords and disables users; the password comes from stdin, never argv', async () => {
     const added = await cli(databaseUrl(), 'users', ['add', 'carol'], 'first password 1\n');
-    expect(added).toMatchObject({ code: 0, stdout: expect.stringMatching(/^added carol \(id [0-9a-f-]{36}\)/) });
+    expect(added).toMatchObject({ code: 0, stdout: expect.stringMatching(/^added carol \(id [0-9a-f-]{36}\)/) as unknown });
     expect((await passwordGrant(app.running.baseUrl, 'carol', 'first password 1')).status).toBe(200);
 
     const argv = await cli(databaseUrl(), 'users', ['add', 'dave', 'password-on-argv'], '');
-    expect(argv).toMatchObject({ code: 2, stderr: expect.stringMatching(/never taken from the command line/) });
+    expect(argv).toMatchObject({ code: 2, stderr: expect.stringMatching(/never taken from the command line/) as unknown });
     expect(argv.stderr).not.toContain('password-on-argv');
 
     const listed = await cli(databaseUrl(), 'users', ['list']);
@@ -67,7 +67,7 @@ describe('npm run users / keys (e2e)', () => {
 
   it('rotates the signing key', async () => {
     const rotated = await cli(databaseUrl(), 'keys', ['rotate']);
-    expect(rotated).toMatchObject({ code: 0, stdout: expect.stringMatching(/^new signing key \S+/) });
+    expect(rotated).toMatchObject({ code: 0, stdout: expect.stringMatching(/^new signing key \S+/) as unknown });
     const after = (await cli(databaseUrl(), 'keys', ['list'])).stdout.trim().split('\n');
     expect(after).toHaveLength(2);
     expect(after[0]).toMatch(/\tsigning$/);

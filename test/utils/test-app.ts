@@ -1,4 +1,5 @@
 import { INestApplication, LogLevel } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig } from '../../src/config/app-config';
@@ -23,7 +24,7 @@ export async function startApp(
     logLevels: options.logLevels ?? (process.env.TEST_LOGS ? ['log', 'warn', 'error', 'debug'] : ['error', 'fatal']),
   });
   await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   return {
     app,
     config,

@@ -63,7 +63,7 @@ describe('Authentication and ownership (e2e)', () => {
   });
 
   it('has no built-in login unless AUTH_LOGIN_ENABLED=true', async () => {
-    expect((await call('POST', '/oauth/token', as(KEY_ALICE), 'grant_type=password')).status).toBe(404);
+    expect((await call('POST', '/oauth/token', as(KEY_ALICE))).status).toBe(404);
     expect((await call('GET', '/.well-known/jwks.json', as(KEY_ALICE))).status).toBe(404);
   });
 

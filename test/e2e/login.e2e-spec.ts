@@ -13,6 +13,7 @@ describe('Built-in login for the reference IDE (e2e)', () => {
   const app = useTestApp(() => ({
     AUTH_LOGIN_ENABLED: 'true',
     AUTH_WS_SESSION_CAPABILITY: 'true',
+    AUTH_LOGIN_CLIENTS: `${IDE_CLIENT_ID},codelab-cli`,
     AUTH_LOGIN_ATTEMPTS_PER_MINUTE: '5',
     AUTH_LOGIN_ATTEMPTS_PER_MINUTE_PER_ADDRESS: '1000',
   }));
@@ -74,6 +75,21 @@ describe('Built-in login for the reference IDE (e2e)', () => {
     expect(successor.body.error).toBe('invalid_grant');
     // Bob's login is another family and still works.
     expect((await refreshGrant(baseUrl, bob.body.refresh_token)).status).toBe(200);
+
+    // Deleting the session ends what its id allowed.
+    expect((await http(baseUrl, 'DELETE', `/api/v1/sessions/${created.body.id}`, undefined, bearer(refreshed.body.access_token))).status).toBe(204);
+    expect(await TestSocket.refused(`${wsUrl}/api/v1/ws/${created.body.id}`)).toBe(401);
+  });
+
+  it('a refresh token works once, for its own client: two concurrent uses revoke the family', async () => {
+    const { baseUrl } = app.running;
+    const login = await passwordGrant(baseUrl, 'bob', PASSWORD);
+    const otherClient = await tokenRequest(baseUrl, { grant_type: 'refresh_token', refresh_token: login.body.refresh_token, client_id: 'codelab-cli' });
+    expect(otherClient.body).toMatchObject({ error: 'invalid_grant', error_description: 'The refresh token was issued to another client' });
+    const both = await Promise.all([refreshGrant(baseUrl, login.body.refresh_token), refreshGrant(baseUrl, login.body.refresh_token)]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 400]);
+    const winner = both.find((r) => r.status === 200);
+    expect((await refreshGrant(baseUrl, winner?.body.refresh_token ?? '')).body.error).toBe('invalid_grant');
   });
 
   it('answers RFC 6749 errors: 401 for bad credentials, 400 for bad requests', async () => {

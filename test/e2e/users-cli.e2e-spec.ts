@@ -1,4 +1,9 @@
 import { spawn } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
+import { decodeProtectedHeader, SignJWT } from 'jose';
+import { DataSource } from 'typeorm';
+import { SigningKeyEntity } from '../../src/auth/entities/signing-key.entity';
+import { SigningKeys } from '../../src/auth/keys/signing-keys.service';
 import { UserAdminError, UsersService } from '../../src/auth/login/users.service';
 import { passwordGrant } from '../utils/oauth';
 import { useTestApp } from '../utils/use-test-app';
@@ -72,5 +77,35 @@ describe('npm run users / keys (e2e)', () => {
     expect(after).toHaveLength(2);
     expect(after[0]).toMatch(/\tsigning$/);
     expect(after[1]).toMatch(/\tretired /);
+    const newKid = after[0]?.split('\t')[0] ?? '';
+    const users = app.running.app.get(UsersService);
+    await users.add('grace', 'a fine password');
+    const kidOfLogin = async (): Promise<string | undefined> =>
+      decodeProtectedHeader((await passwordGrant(app.running.baseUrl, 'grace', 'a fine password')).body.access_token).kid;
+
+    // The running instance signs with the new key once its copy of the key table is over a minute old.
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 61_000);
+    try {
+      expect(await kidOfLogin()).toBe(newKid);
+    } finally {
+      clock.mockRestore();
+    }
+
+    // A key another instance added just now verifies at once: an unknown kid makes the instance reload.
+    const keys = new SigningKeys(app.running.app.get(DataSource).getRepository(SigningKeyEntity), app.running.config);
+    const thirdKid = await keys.rotate();
+    const [row] = (await app.running.app.get(DataSource).query<{ kid: string; private_key: string }[]>('SELECT kid, private_key FROM signing_keys')).filter(
+      (r) => r.kid === thirdKid,
+    );
+    const token = await new SignJWT({ type: 'access' })
+      .setProtectedHeader({ alg: 'RS256', kid: thirdKid })
+      .setSubject('key-rotation-check')
+      .setIssuer('codelab-agent-service')
+      .setAudience('codelab-api')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(createPrivateKey(row?.private_key ?? ''));
+    const res = await fetch(`${app.running.baseUrl}/api/v1/sessions`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
   }, 60_000);
 });

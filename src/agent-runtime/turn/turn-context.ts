@@ -1,9 +1,6 @@
 import type { AgentType } from '../../protocol/agent-type';
 import type { ServerFrame } from '../../protocol/server-frames';
 
-/** Why a running turn was stopped early. */
-export type AbortReason = 'cancelled' | 'shutdown';
-
 /** What a turn handler gets: the session, an abort signal, and the way to send frames. */
 export interface TurnContext {
   readonly sessionId: string;
@@ -11,8 +8,4 @@ export interface TurnContext {
   /** The agent working on the turn so far (set when it is chosen; metrics label the turn with it). */
   agent?: AgentType;
   emit(frame: ServerFrame): void;
-}
-
-export function abortReasonOf(signal: AbortSignal): AbortReason {
-  return signal.reason === 'shutdown' ? 'shutdown' : 'cancelled';
 }

@@ -92,6 +92,14 @@ describe('Built-in login for the reference IDE (e2e)', () => {
     expect((await refreshGrant(baseUrl, winner?.body.refresh_token ?? '')).body.error).toBe('invalid_grant');
   });
 
+  it('keeps the probes, metrics (without METRICS_TOKEN) and the login public; the API needs a credential', async () => {
+    const { baseUrl } = app.running;
+    for (const path of ['/health', '/health/ready', '/metrics', '/.well-known/jwks.json']) {
+      expect({ path, status: (await fetch(`${baseUrl}${path}`)).status }).toEqual({ path, status: 200 });
+    }
+    expect((await http(baseUrl, 'GET', '/api/v1/sessions')).status).toBe(401);
+  });
+
   it('answers RFC 6749 errors: 401 for bad credentials, 400 for bad requests', async () => {
     const { baseUrl } = app.running;
     const badPassword = await passwordGrant(baseUrl, 'bob', 'not the password');

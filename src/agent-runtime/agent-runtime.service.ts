@@ -4,6 +4,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import { Observable } from 'rxjs';
 import { DomainError } from '../common/domain.error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Metrics, TurnOutcome } from '../metrics/metrics.service';
 import { ClientFrame, CancelFrame } from '../protocol/client-frames';
 import { sessionInfoFrame } from '../protocol/frame-builders';
 import { AgentType } from '../protocol/agent-type';
@@ -65,6 +66,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     @Inject(SESSION_EVENT_LOG) private readonly log: SessionEventLog,
     @Inject(SESSION_FANOUT) private readonly fanout: SessionFanout,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   /** True once shutdown has begun: no new turns start. */
@@ -78,9 +80,13 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
       const deliver = (frame: ServerFrame): void => {
         if (attached) subscriber.next(frame);
       };
+      this.metrics.queuedFrames.inc();
       void this.queue
         .enqueue(command.sessionId, () => this.execute(command, deliver))
-        .finally(() => attached && subscriber.complete());
+        .finally(() => {
+          this.metrics.queuedFrames.dec();
+          if (attached) subscriber.complete();
+        });
       return () => {
         attached = false;
       };
@@ -118,6 +124,11 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
   async access(sessionId: string, owner: OwnerScope): Promise<'visible' | 'missing' | 'foreign'> {
     if (await this.sessions.isVisible(sessionId, owner)) return 'visible';
     return owner !== null && (await this.sessions.isVisible(sessionId, null)) ? 'foreign' : 'missing';
+  }
+
+  /** The owner a server-made session id stands for on a header-less socket (null: not such an id). */
+  capabilityOwner(sessionId: string): Promise<string | null> {
+    return this.sessions.capabilityOwner(sessionId);
   }
 
   async status(sessionId: string): Promise<SessionStatus> {
@@ -194,6 +205,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     command.signal?.addEventListener('abort', stop, { once: true });
     if (command.signal?.aborted) stop();
     let finalSent = false;
+    const stopTimer = this.metrics.turnDuration.startTimer();
     const ctx: TurnContext = {
       sessionId,
       signal: controller.signal,
@@ -204,6 +216,11 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
           return;
         }
         finalSent = out.is_final;
+        if (finalSent) {
+          const outcome = outcomeOf(out);
+          stopTimer({ outcome });
+          this.metrics.turns.inc({ agent: ctx.agent ?? 'none', outcome });
+        }
         const numbered = this.log.append(sessionId, out);
         this.fanout.publish(sessionId, numbered);
         deliver(numbered);
@@ -256,5 +273,21 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     const err = error instanceof Error ? error : new Error(String(error));
     this.logger.error(`session=${sessionId} turn failed (correlation_id=${correlationId}): ${err.message}`, err.stack);
     return `Internal error (correlation_id=${correlationId})`;
+  }
+}
+
+/** How a reply ended, from its final frame. */
+function outcomeOf(frame: ServerFrame): TurnOutcome {
+  switch (frame.type) {
+    case 'assistant_message':
+      return 'completed';
+    case 'tool_call':
+      return 'tool_call';
+    case 'agent_switched':
+      return 'switched';
+    case 'cancelled':
+      return 'cancelled';
+    default:
+      return 'error';
   }
 }

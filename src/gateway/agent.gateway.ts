@@ -14,7 +14,9 @@ import { WebSocket } from 'ws';
 import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
 import type { TurnFrame } from '../agent-runtime/agent-runtime.service';
 import { RateLimiter } from '../auth/rate-limiter';
+import { runWithLogContext } from '../common/logging/log-context';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Metrics } from '../metrics/metrics.service';
 import { sessionInfoFrame } from '../protocol/frame-builders';
 import { frameJson } from '../protocol/frame-json';
 import { errorFrame, ServerFrame, StatusFrame } from '../protocol/server-frames';
@@ -45,6 +47,7 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   constructor(
     private readonly runtime: AgentRuntimeService,
     private readonly temporaryIds: TemporaryIds,
+    private readonly metrics: Metrics,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.limiter = new RateLimiter(config.limits.wsMessagesPerMinute);
@@ -61,6 +64,7 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
     const socket = new SocketSession(context.target, context.principal);
     if (context.resumedSessionId) socket.bind(context.resumedSessionId, true);
     this.sockets.set(client, socket);
+    this.metrics.openSockets.inc({ protocol: socket.protocol === 2 ? 'ws2' : 'ws1' });
     if (socket.protocol === 2) socket.ready = this.greet(client, socket);
     this.logger.debug(
       `session=${socket.sessionId ?? context.target.requestedId} user=${context.principal.userId} socket connected (protocol ${socket.protocol})`,
@@ -69,7 +73,11 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
 
   handleDisconnect(client: WebSocket): void {
     const socket = this.sockets.get(client);
-    socket?.close();
+    if (socket) {
+      socket.close();
+      this.sockets.delete(client);
+      this.metrics.openSockets.dec({ protocol: socket.protocol === 2 ? 'ws2' : 'ws1' });
+    }
     this.logger.debug(`session=${socket?.sessionId ?? socket?.target.requestedId ?? '?'} socket disconnected`);
   }
 
@@ -77,6 +85,16 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   onFrame(@ConnectedSocket() client: WebSocket, @MessageBody() text: string): Observable<ServerFrame> {
     const socket = this.sockets.get(client);
     if (!socket) return of(errorFrame('Connection is not ready'));
+    // The reply runs (and logs) with the socket's session and user, from the moment it is subscribed.
+    const reply = this.reply(client, socket, text);
+    return new Observable<ServerFrame>((subscriber) =>
+      runWithLogContext({ sessionId: socket.sessionId, userId: socket.principal.via === 'none' ? undefined : socket.principal.userId }, () =>
+        reply.subscribe(subscriber),
+      ),
+    );
+  }
+
+  private reply(client: WebSocket, socket: SocketSession, text: string): Observable<ServerFrame> {
     const waitMs = this.limiter.take(socket.rateKey);
     if (waitMs > 0) {
       return of(errorFrame(`Rate limit exceeded: at most ${this.perMinute} messages a minute; retry in ${Math.ceil(waitMs / 1000)} s`));

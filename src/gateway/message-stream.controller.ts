@@ -7,6 +7,7 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { Principal, scopeOf } from '../auth/principal';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { Metrics } from '../metrics/metrics.service';
 import { isTemporarySessionId } from '../protocol/session-id';
 import { ServerFrame } from '../protocol/server-frames';
 import { parseClientFrame } from './client-frame.parser';
@@ -24,6 +25,7 @@ export class MessageStreamController {
   constructor(
     private readonly runtime: AgentRuntimeService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   @Post('stream')
@@ -52,6 +54,7 @@ export class MessageStreamController {
       'X-Accel-Buffering': 'no',
     });
     response.flushHeaders();
+    this.metrics.openSockets.inc({ protocol: 'sse' });
     const subscription = this.runtime.handle({ sessionId, owner: scopeOf(who), frame, announceSession: fresh }).subscribe({
       next: (out: ServerFrame) => {
         const wire = toWire(out, 1);
@@ -60,6 +63,7 @@ export class MessageStreamController {
       complete: () => response.end(),
     });
     response.on('close', () => {
+      this.metrics.openSockets.dec({ protocol: 'sse' });
       if (!response.writableEnded) this.logger.log(`session=${sessionId} SSE client left; the turn goes on`);
       subscription.unsubscribe();
     });

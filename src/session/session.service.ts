@@ -38,7 +38,7 @@ export class SessionService {
   /** Creates a session (a UUID v4 when no id is given). Fails with `session_exists` if the id is taken. */
   async create(input: { sessionId?: string; title?: string }, scope: OwnerScope): Promise<SessionView> {
     const id = input.sessionId ?? randomUUID();
-    const created = await this.insertIfMissing(id, input.title ?? null, scope);
+    const created = await this.insertIfMissing(id, input.title ?? null, scope, input.sessionId === undefined);
     if (!created) {
       throw new DomainError(DomainErrorCode.SessionExists, `Session ${id} already exists`);
     }
@@ -52,7 +52,7 @@ export class SessionService {
    */
   async ensure(id: string, scope: OwnerScope): Promise<boolean> {
     if (await this.isVisible(id, scope)) return false;
-    const created = await this.insertIfMissing(id, null, scope);
+    const created = await this.insertIfMissing(id, null, scope, false);
     if (created) {
       this.logger.log(`session=${id} created on first message`);
     } else if (!(await this.isVisible(id, scope))) {
@@ -72,6 +72,20 @@ export class SessionService {
       scope === null ? { id } : { id, owner: scope },
     );
     return rows.length > 0;
+  }
+
+  /**
+   * The owner of a session whose id the server made for an authenticated owner (PROTOCOL §10: such an
+   * id may stand in for the owner's credential on a header-less socket); null for any other id.
+   */
+  async capabilityOwner(id: string): Promise<string | null> {
+    const rows = await rawQuery<{ owner_id: string | null; server_made_id: boolean | number }>(
+      this.sessions.manager,
+      'SELECT owner_id, server_made_id FROM sessions WHERE id = :id',
+      { id },
+    );
+    const row = rows[0];
+    return row && Boolean(row.server_made_id) && row.owner_id !== null ? row.owner_id : null;
   }
 
   async get(id: string, scope: OwnerScope): Promise<SessionView> {
@@ -107,11 +121,11 @@ export class SessionService {
     this.logger.log(`session=${id} deleted`);
   }
 
-  private async insertIfMissing(id: string, title: string | null, owner: OwnerScope): Promise<boolean> {
+  private async insertIfMissing(id: string, title: string | null, owner: OwnerScope, serverMadeId: boolean): Promise<boolean> {
     try {
       return await this.tx.run(async (manager) => {
         if (await manager.existsBy(SessionEntity, { id })) return false;
-        await insertSession(manager, { id, title, ownerId: owner });
+        await insertSession(manager, { id, title, ownerId: owner, serverMadeId });
         return true;
       }).then((created) => {
         if (created) this.totals.forget();

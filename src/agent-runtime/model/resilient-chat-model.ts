@@ -63,7 +63,7 @@ export class ResilientChatModel implements ChatModel {
     } catch (error) {
       if (request.signal.aborted) throw error;
       const failure = stalled
-        ? new ModelError(`The model sent nothing for ${this.options.idleTimeoutMs} ms; the request was stopped`)
+        ? new ModelError(`The model sent nothing for ${this.options.idleTimeoutMs} ms; the request was stopped`, undefined, 'stalled')
         : error;
       this.failed(failure);
       throw failure;
@@ -96,7 +96,7 @@ export class ResilientChatModel implements ChatModel {
       return;
     }
     const seconds = Math.max(1, Math.ceil((this.openUntil - this.now()) / 1000));
-    throw new ModelError(`The model is unavailable after repeated failures; retrying in ${seconds} s`);
+    throw new ModelError(`The model is unavailable after repeated failures; retrying in ${seconds} s`, undefined, 'circuit_open');
   }
 
   private succeeded(): void {

@@ -26,6 +26,7 @@ export class AgentSwitcher {
       });
       this.logger.debug(`session=${ctx.sessionId} switched ${from} -> ${to} (${reason})`);
     }
+    ctx.agent = to;
     ctx.emit(agentSwitchedFrame(from, to, reason, confidence, isFinal));
   }
 }

@@ -34,6 +34,7 @@ export class ModelTurnService {
   ) {}
 
   async run(ctx: TurnContext, agent: AgentType): Promise<void> {
+    ctx.agent = agent;
     const done = this.activity.begin(agent);
     try {
       await this.answer(ctx, agent);

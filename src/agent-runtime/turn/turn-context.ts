@@ -1,3 +1,4 @@
+import type { AgentType } from '../../protocol/agent-type';
 import type { ServerFrame } from '../../protocol/server-frames';
 
 /** What a turn handler gets: the session, an abort signal, and the way to send frames. */
@@ -6,5 +7,7 @@ export interface TurnContext {
   readonly signal: AbortSignal;
   /** False for turns without an IDE (gRPC, MCP): the model is offered no tools. */
   readonly offerTools: boolean;
+  /** The agent working on the turn so far (set when it is chosen; metrics label the turn with it). */
+  agent?: AgentType;
   emit(frame: ServerFrame): void;
 }

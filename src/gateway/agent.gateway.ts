@@ -143,10 +143,13 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
       send(client, frame);
       if (sessionId === undefined) return;
       if (socket.takeAnnouncement()) send(client, sessionInfoFrame(sessionId));
-      this.follow(client, socket, sessionId, socket.target.lastSeq ?? frame.last_seq);
+      // A client ahead of the log (a crash lost the newest frames) resumes from the log's real end.
+      this.follow(client, socket, sessionId, Math.min(socket.target.lastSeq ?? frame.last_seq, frame.last_seq));
     } catch (error) {
       this.logger.error(`session=${sessionId ?? '?'} could not greet a protocol-2 socket: ${(error as Error).message}`);
       send(client, errorFrame('Could not load the session state; reconnect to try again'));
+      // A socket without its status and replay would stay silent forever: close it so the client reconnects.
+      client.close(1011, 'Could not load the session state');
     }
   }
 

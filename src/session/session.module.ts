@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConversationStore } from './conversation-store.service';
 import { SESSION_ENTITIES } from './entities';
 import { SessionCleanupService } from './session-cleanup.service';
+import { SessionDeletions } from './session-deletions';
 import { SessionEventStore } from './session-event-store.service';
 import { SessionController } from './session.controller';
 import { SessionHistoryService } from './session-history.service';
@@ -13,7 +14,7 @@ import { SessionTotals } from './session-totals';
 @Module({
   imports: [TypeOrmModule.forFeature(SESSION_ENTITIES)],
   controllers: [SessionController],
-  providers: [SessionTotals, SessionService, SessionHistoryService, ConversationStore, SessionCleanupService, SessionEventStore],
-  exports: [SessionService, SessionHistoryService, ConversationStore, SessionEventStore],
+  providers: [SessionTotals, SessionDeletions, SessionService, SessionHistoryService, ConversationStore, SessionCleanupService, SessionEventStore],
+  exports: [SessionService, SessionHistoryService, ConversationStore, SessionEventStore, SessionDeletions],
 })
 export class SessionModule {}

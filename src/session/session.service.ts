@@ -11,6 +11,7 @@ import { AgentType, isAgentType } from '../protocol/agent-type';
 import { AgentContextEntity } from './entities/agent-context.entity';
 import { SessionEntity } from './entities/session.entity';
 import { ownedBy, OwnerScope } from './owner-scope';
+import { SessionDeletions } from './session-deletions';
 import { SessionTotals } from './session-totals';
 import { SessionView } from './session-view';
 
@@ -34,6 +35,7 @@ export class SessionService {
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     private readonly tx: TransactionRunner,
     private readonly totals: SessionTotals,
+    private readonly deletions: SessionDeletions,
   ) {}
 
   /** Creates a session (a UUID v4 when no id is given). Fails with `session_exists` if the id is taken. */
@@ -105,6 +107,7 @@ export class SessionService {
     const result = await this.tx.run((manager) => manager.delete(SessionEntity, { id, ...ownedBy(scope) }));
     if (!result.affected) throw sessionNotFound(id);
     this.totals.forget();
+    this.deletions.announce([id]);
     this.logger.log(`session=${id} deleted`);
   }
 

@@ -18,6 +18,7 @@ describe(loadConfig.name, () => {
       port: 8000,
       host: '127.0.0.1',
       database: { type: 'sqlite', path: 'data/agent_runtime.db' },
+      sqliteSynchronous: 'NORMAL',
       llm: {
         provider: 'echo',
         baseUrl: undefined,
@@ -85,11 +86,13 @@ describe(loadConfig.name, () => {
       SHUTDOWN_GRACE_MS: '2000',
       WS_HEARTBEAT_MS: '1000',
       WS_IDLE_TIMEOUT_MS: '60000',
+      SQLITE_SYNCHRONOUS: 'FULL',
     });
     const expected: AppConfig = {
       port: 9000,
       host: '0.0.0.0',
       database: { type: 'postgres', url: 'postgres://user:pass@db:5432/codelab' },
+      sqliteSynchronous: 'FULL',
       llm: {
         provider: 'openai',
         baseUrl: 'http://127.0.0.1:11434/v1',

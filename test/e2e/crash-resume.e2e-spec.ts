@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Prng, seedFrom } from '../utils/prng';
 import { freePort, ServiceProcess, sleep, waitUntil } from '../utils/service-process';
 import { Frame, TestSocket } from '../utils/ws-client';
+import { Follower } from '../utils/ws-follower';
 
 /**
  * Resume after a crash (issue 9): protocol-2 clients stream turns, the service is killed with SIGKILL
@@ -21,36 +22,6 @@ const MIN_TURNS_BEFORE_KILL = 12;
 const START_TIMEOUT_MS = 45_000;
 const REPLY_TIMEOUT_MS = 20_000;
 const ENV = { ECHO_TOKENS: '24', RATE_LIMIT_WS_MESSAGES_PER_MINUTE: '1000000', MAX_SOCKETS_PER_USER: '1000' };
-
-/** A protocol-2 socket and everything it received, read as it arrives. */
-class Follower {
-  readonly frames: Frame[] = [];
-  readonly done: Promise<void>;
-
-  constructor(readonly socket: TestSocket) {
-    this.done = (async () => {
-      for (;;) {
-        try {
-          this.frames.push(await socket.next(120_000));
-        } catch {
-          return;
-        }
-      }
-    })();
-  }
-
-  get lastSeq(): number {
-    return this.frames.reduce((max, f) => (typeof f['seq'] === 'number' ? Math.max(max, f['seq']) : max), 0);
-  }
-
-  get finals(): number {
-    return this.frames.filter((f) => f['is_final'] === true).length;
-  }
-
-  sequenced(): Frame[] {
-    return this.frames.filter((f) => typeof f['seq'] === 'number');
-  }
-}
 
 describe('Resume after SIGKILL under protocol-2 load (e2e)', () => {
   const rng = new Prng(SEED);

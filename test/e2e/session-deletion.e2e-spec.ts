@@ -37,8 +37,11 @@ describe('Session deletion (e2e)', () => {
     expect(await alice.waitClosed()).toBe(4404);
     expect(await aliceCompat.waitClosed()).toBe(4404);
 
+    const stale = await app.open(`/api/v1/ws/${id}?protocol=2&last_seq=${turn.length}`, ALICE);
+    expect(await stale.next()).toMatchObject({ type: 'status', last_seq: 0 });
     const bob = await app.open(`/api/v1/ws/${id}?protocol=2&last_seq=0`, BOB);
     expect(await bob.next()).toEqual({ type: 'status', state: 'idle', current_agent: 'orchestrator', last_seq: 0, is_final: false });
+    await stale.close();
     app.fake.enqueue({ kind: 'text', chunks: ['bob ', 'answer'] });
     const bobTurn = await bob.request({ type: 'user_message', content: 'bob words', agent_type: 'ask' });
     expect(bobTurn.map((f) => f['seq'])).toEqual(bobTurn.map((_, i) => i + 1));

@@ -20,7 +20,7 @@ import { AgentSwitcher } from './agent-switcher.service';
 import { ModelTurnService } from './model-turn.service';
 import { toolCallRefusal } from './tool-arguments';
 import { refusedEditAnswers, toolAnswerContent } from './tool-calls';
-import { TurnContext } from './turn-context';
+import { commitStep, TurnContext } from './turn-context';
 
 const SUPERSEDED_ANSWER = 'Not run: the user sent a new message instead of answering this tool call.';
 
@@ -39,7 +39,7 @@ export class ConversationTurns {
   async userMessage(ctx: TurnContext, frame: UserMessageFrame): Promise<void> {
     const state = await this.load(ctx.sessionId);
     const superseded = state.awaitingToolCalls;
-    await this.store.commit(ctx.sessionId, {
+    await commitStep(this.store, ctx, {
       messages: [
         ...superseded.map((c): NewMessage => ({ role: 'tool', toolCallId: c.callId, content: SUPERSEDED_ANSWER })),
         { role: 'user', content: frame.content },
@@ -111,7 +111,7 @@ export class ConversationTurns {
       sent: true,
       edited: frame.decision === 'edit',
     };
-    await this.store.commit(ctx.sessionId, {
+    await commitStep(this.store, ctx, {
       awaitingToolCalls: state.awaitingToolCalls.map((c) => (c.callId === call.callId ? approved : c)),
       approvalDecisions: [
         {
@@ -143,7 +143,7 @@ export class ConversationTurns {
     // The next call of the same model answer; if all are already with the IDE, remind it of the oldest.
     const next = remaining.find((c) => !c.sent) ?? remaining[0];
     const noted = call.edited ? `${content}\n(The user edited the arguments before running: ${JSON.stringify(call.arguments)})` : content;
-    await this.store.commit(ctx.sessionId, {
+    await commitStep(this.store, ctx, {
       messages: [{ role: 'tool', toolCallId: call.callId, content: noted }],
       awaitingToolCalls: remaining.map((c) => (c === next ? { ...c, sent: true } : c)),
       approvalDecisions,
@@ -162,7 +162,7 @@ export class ConversationTurns {
    */
   private async refuseEdit(ctx: TurnContext, state: ConversationState, call: AwaitingToolCall, refusal: string): Promise<void> {
     const waiting = state.awaitingToolCalls;
-    await this.store.commit(ctx.sessionId, {
+    await commitStep(this.store, ctx, {
       messages: refusedEditAnswers(waiting, call, refusal),
       awaitingToolCalls: [],
       approvalDecisions: waiting

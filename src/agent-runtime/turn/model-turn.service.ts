@@ -14,7 +14,7 @@ import {
   toAwaiting,
   toToolCallSpecs,
 } from './tool-calls';
-import { TurnContext } from './turn-context';
+import { commitStep, TurnContext } from './turn-context';
 
 /**
  * One model step of a turn: send the agent's prompt and the recent history, stream the answer,
@@ -62,7 +62,7 @@ export class ModelTurnService {
       `session=${ctx.sessionId} agent=${agent} model answered in ${Date.now() - started} ms (${text.length} chars, ${calls.length} tool calls)`,
     );
     if (calls.length === 0) {
-      await this.store.commit(ctx.sessionId, { messages: [{ role: 'assistant', content: text, agent }] });
+      await commitStep(this.store, ctx, { messages: [{ role: 'assistant', content: text, agent }] });
       ctx.emit(assistantFinalFrame(text));
       return;
     }
@@ -79,13 +79,13 @@ export class ModelTurnService {
     const assistant = { role: 'assistant' as const, content: text, toolCalls: toToolCallSpecs(prepared), agent };
     const refused = prepared.find((c) => c.refusal !== null);
     if (refused?.refusal) {
-      await this.store.commit(ctx.sessionId, { messages: [assistant, ...refusalAnswers(prepared)] });
+      await commitStep(this.store, ctx, { messages: [assistant, ...refusalAnswers(prepared)] });
       this.logger.warn(`session=${ctx.sessionId} refused tool "${refused.toolName}" for agent ${agent}`);
       ctx.emit(errorFrame(refused.refusal));
       return;
     }
     const awaiting = toAwaiting(prepared);
-    await this.store.commit(ctx.sessionId, {
+    await commitStep(this.store, ctx, {
       messages: [assistant],
       awaitingToolCalls: awaiting,
       newApprovals: approvalsFor(awaiting),

@@ -1,4 +1,7 @@
+import { sessionNotFound } from '../../common/domain.error';
 import type { ServerFrame } from '../../protocol/server-frames';
+import type { ConversationChanges } from '../../session/conversation-state';
+import type { ConversationStore } from '../../session/conversation-store.service';
 
 /** Why a running turn was stopped early. */
 export type AbortReason = 'cancelled' | 'shutdown';
@@ -12,4 +15,13 @@ export interface TurnContext {
 
 export function abortReasonOf(signal: AbortSignal): AbortReason {
   return signal.reason === 'shutdown' ? 'shutdown' : 'cancelled';
+}
+
+/**
+ * Commits one step of the turn, unless the turn was stopped because its session was deleted: the id
+ * may already belong to a new session (another user's), which must never receive a step of the old one.
+ */
+export async function commitStep(store: Pick<ConversationStore, 'commit'>, ctx: TurnContext, changes: ConversationChanges): Promise<void> {
+  if (ctx.signal.aborted && ctx.signal.reason === 'deleted') throw sessionNotFound(ctx.sessionId);
+  await store.commit(ctx.sessionId, changes);
 }

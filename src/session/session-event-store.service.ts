@@ -86,7 +86,7 @@ export class SessionEventStore {
       .select('MAX(e.seq)', 'max')
       .where('e.incarnation = :incarnation', { incarnation })
       .getRawOne<{ max: number | string | null }>();
-    return row?.max == null ? 0 : Number(row.max);
+    return row?.max === null || row?.max === undefined ? 0 : Number(row.max);
   }
 
   /**

@@ -132,7 +132,6 @@ describe('Concurrent fuzz: many sockets of one session (e2e)', () => {
   });
 
   it('keeps every socket open, every reply final once, the stream identical and the history well formed', async () => {
-    const rng = new Prng(SEED);
     for (let s = 0; s < SESSIONS; s++) {
       const id = `cfuzz-${SEED}-${s}`;
       const followers: Follower[] = [];

@@ -22,34 +22,36 @@ class FakeStore implements EventRows {
     this.streams.delete(sessionId);
     this.rows = this.rows.filter((r) => r.incarnation !== incarnation);
   }
-  async openStream(sessionId: string): Promise<string> {
+  openStream(sessionId: string): Promise<string> {
     const incarnation = this.streams.get(sessionId);
-    if (!incarnation) throw sessionNotFound(sessionId);
-    return incarnation;
+    return incarnation ? Promise.resolve(incarnation) : Promise.reject(sessionNotFound(sessionId));
   }
-  async streamOf(sessionId: string): Promise<string | null> {
-    return this.streams.get(sessionId) ?? null;
+  streamOf(sessionId: string): Promise<string | null> {
+    return Promise.resolve(this.streams.get(sessionId) ?? null);
   }
-  async streamExists(incarnation: string): Promise<boolean> {
-    return [...this.streams.values()].includes(incarnation);
+  streamExists(incarnation: string): Promise<boolean> {
+    return Promise.resolve(this.has(incarnation));
   }
-  async insert(rows: readonly StoredEvent[]): Promise<void> {
+  insert(rows: readonly StoredEvent[]): Promise<void> {
     this.inserts += 1;
-    if (rows.some((r) => !this.has(r.incarnation))) throw new Error('FOREIGN KEY constraint failed');
-    if (rows.some((r) => this.failing.has(r.incarnation))) throw new Error('SQLITE_BUSY: database is locked');
+    if (rows.some((r) => !this.has(r.incarnation))) return Promise.reject(new Error('FOREIGN KEY constraint failed'));
+    if (rows.some((r) => this.failing.has(r.incarnation))) return Promise.reject(new Error('SQLITE_BUSY: database is locked'));
     for (const row of rows) {
-      if (this.rows.some((r) => r.incarnation === row.incarnation && r.seq === row.seq)) throw new Error('UNIQUE constraint failed');
+      if (this.rows.some((r) => r.incarnation === row.incarnation && r.seq === row.seq)) {
+        return Promise.reject(new Error('UNIQUE constraint failed'));
+      }
     }
     this.rows.push(...rows);
+    return Promise.resolve();
   }
-  async readAfter(incarnation: string, afterSeq: number): Promise<StoredEvent[]> {
-    return this.rows.filter((r) => r.incarnation === incarnation && r.seq > afterSeq);
+  readAfter(incarnation: string, afterSeq: number): Promise<StoredEvent[]> {
+    return Promise.resolve(this.rows.filter((r) => r.incarnation === incarnation && r.seq > afterSeq));
   }
-  async maxSeq(incarnation: string): Promise<number> {
-    return Math.max(0, ...this.rows.filter((r) => r.incarnation === incarnation).map((r) => r.seq));
+  maxSeq(incarnation: string): Promise<number> {
+    return Promise.resolve(Math.max(0, ...this.rows.filter((r) => r.incarnation === incarnation).map((r) => r.seq)));
   }
-  async prune(): Promise<number> {
-    return 0;
+  prune(): Promise<number> {
+    return Promise.resolve(0);
   }
   seqsOf(sessionId: string): number[] {
     return this.rows.filter((r) => r.incarnation === this.streams.get(sessionId)).map((r) => r.seq);

@@ -13,9 +13,9 @@ class ScriptedModel implements ChatModel {
     this.lastSignal = request.signal;
     return this.script(request);
   }
-  async complete(): Promise<string> {
+  complete(): Promise<string> {
     this.calls += 1;
-    return 'ok';
+    return Promise.resolve('ok');
   }
 }
 
@@ -26,11 +26,13 @@ const drain = async (iterable: AsyncIterable<ModelEvent>): Promise<string> => {
   return text;
 };
 const failingWith = (status: number | undefined): Script =>
+  // eslint-disable-next-line @typescript-eslint/require-await -- a model stream that fails at once, before any event
   async function* () {
     yield* [];
     throw new ModelError(`Model request failed: ${status ?? 'network'}`, status);
   };
 const failing = failingWith(500);
+// eslint-disable-next-line @typescript-eslint/require-await -- a model stream that answers at once
 const answering: Script = async function* () {
   yield { type: 'text', delta: 'fine' };
 };
@@ -77,6 +79,7 @@ describe(ResilientChatModel.name, () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     inner.script = async function* () {
       await gate;
+      yield* [];
       throw new ModelError('Model request failed: 503', 503);
     };
     const trial = drain(sut.stream(request()));

@@ -9,7 +9,8 @@ describe(prepareToolCalls.name, () => {
     expect(a?.callId).toMatch(/^call_[0-9a-f]{24}$/);
     expect(b?.callId).not.toBe(a?.callId);
     expect(a).toMatchObject({ toolName: 'read_file', arguments: { path: 'a.ts' }, refusal: null });
-    expect(b).toMatchObject({ arguments: {}, refusal: expect.stringMatching(/invalid arguments for "list_files": arguments must have required property 'path'/) });
+    expect(b?.arguments).toEqual({});
+    expect(b?.refusal).toMatch(/invalid arguments for "list_files": arguments must have required property 'path'/);
   });
 
   it('refuses tools the agent may not use, architect writes outside *.md, and non-object arguments', () => {

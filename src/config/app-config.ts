@@ -4,6 +4,12 @@ export type DatabaseConfig =
 
 export type LlmProviderName = 'echo' | 'openai';
 
+/**
+ * SQLite's `synchronous` setting. With WAL, `NORMAL` loses nothing committed when the process dies, but an
+ * OS crash or power loss can lose the newest commits; `FULL` syncs the WAL on every commit and keeps them.
+ */
+export type SqliteSynchronous = 'NORMAL' | 'FULL';
+
 export interface LlmConfig {
   readonly provider: LlmProviderName;
   readonly baseUrl: string | undefined;
@@ -89,6 +95,8 @@ export interface AppConfig {
   /** gRPC AgentService port on the same HOST (0: a free one); null when GRPC_PORT=off. */
   readonly grpcPort: number | null;
   readonly database: DatabaseConfig;
+  /** Applies to SQLite only. */
+  readonly sqliteSynchronous: SqliteSynchronous;
   readonly llm: LlmConfig;
   readonly sessionTtlHours: number;
   readonly sessionCleanupIntervalMs: number;

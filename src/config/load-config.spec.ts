@@ -19,6 +19,7 @@ describe(loadConfig.name, () => {
       host: '127.0.0.1',
       grpcPort: 50051,
       database: { type: 'sqlite', path: 'data/agent_runtime.db' },
+      sqliteSynchronous: 'NORMAL',
       llm: {
         provider: 'echo',
         baseUrl: undefined,
@@ -100,12 +101,14 @@ describe(loadConfig.name, () => {
       METRICS_TOKEN: 'scrape-token-0123456789',
       LOG_FORMAT: 'json',
       READINESS_TIMEOUT_MS: '500',
+      SQLITE_SYNCHRONOUS: 'FULL',
     });
     const expected: AppConfig = {
       port: 9000,
       host: '0.0.0.0',
       grpcPort: 50052,
       database: { type: 'postgres', url: 'postgres://user:pass@db:5432/codelab' },
+      sqliteSynchronous: 'FULL',
       llm: {
         provider: 'openai',
         baseUrl: 'http://127.0.0.1:11434/v1',

@@ -1,4 +1,4 @@
-import { AppConfig, LlmProviderName, LoginConfig, LogFormat } from './app-config';
+import { AppConfig, LlmProviderName, LoginConfig, LogFormat, SqliteSynchronous } from './app-config';
 import { ConfigValidationError } from './config-validation.error';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url';
 import { EnvReader } from './env-reader';
@@ -25,6 +25,7 @@ export function loadConfig(env: Env): AppConfig {
       `DATABASE_URL must be sqlite:<path>, sqlite::memory: or postgres://user:pass@host:port/db (got "${databaseUrl}")`,
     );
   }
+  const sqliteSynchronous = reader.oneOf<SqliteSynchronous>('SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'], 'NORMAL');
   const provider = reader.oneOf<LlmProviderName>('LLM_PROVIDER', ['echo', 'openai'], 'echo');
   const baseUrl = reader.optionalUrl('LLM_BASE_URL');
   // A set but malformed LLM_BASE_URL has been reported already; report a missing one here.
@@ -94,6 +95,7 @@ export function loadConfig(env: Env): AppConfig {
     host,
     grpcPort,
     database,
+    sqliteSynchronous,
     llm,
     sessionTtlHours,
     sessionCleanupIntervalMs: Math.round(cleanupMinutes * 60_000),

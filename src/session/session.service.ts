@@ -12,6 +12,7 @@ import { AgentContextEntity } from './entities/agent-context.entity';
 import { SessionEntity } from './entities/session.entity';
 import { ownedBy, OwnerScope } from './owner-scope';
 import { INITIAL_AGENT, insertSession } from './session-rows';
+import { SessionDeletions } from './session-deletions';
 import { SessionTotals } from './session-totals';
 import { SessionView } from './session-view';
 
@@ -33,6 +34,7 @@ export class SessionService {
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     private readonly tx: TransactionRunner,
     private readonly totals: SessionTotals,
+    private readonly deletions: SessionDeletions,
   ) {}
 
   /** Creates a session (a UUID v4 when no id is given). Fails with `session_exists` if the id is taken. */
@@ -118,6 +120,7 @@ export class SessionService {
     const result = await this.tx.run((manager) => manager.delete(SessionEntity, { id, ...ownedBy(scope) }));
     if (!result.affected) throw sessionNotFound(id);
     this.totals.forget();
+    this.deletions.announce([id]);
     this.logger.log(`session=${id} deleted`);
   }
 

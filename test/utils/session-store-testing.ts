@@ -1,3 +1,4 @@
+import { SessionDeletions } from '../../src/session/session-deletions';
 import { SessionTotals } from '../../src/session/session-totals';
 import { Provider } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
@@ -29,7 +30,7 @@ export async function createSessionStoreModule(
       }),
       TypeOrmModule.forFeature(SESSION_ENTITIES),
     ],
-    providers: [TransactionRunner, Metrics, SessionTotals, ...providers],
+    providers: [TransactionRunner, Metrics, SessionTotals, SessionDeletions, ...providers],
   }).compile();
   moduleRef.useLogger(process.env.TEST_LOGS ? ['log', 'warn', 'error'] : false);
   return moduleRef;

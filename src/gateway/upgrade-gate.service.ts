@@ -44,10 +44,12 @@ export class UpgradeGate {
     const { target } = parsed;
     let principal: Principal;
     try {
+      // Browsers cannot set headers on a WebSocket: they send the token or key in the query string.
+      const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
       principal = await this.auth.authenticate({
         authorization: header(request, 'authorization'),
-        apiKey: header(request, 'x-api-key'),
-        accessToken: new URL(request.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined,
+        apiKey: header(request, 'x-api-key') ?? query.get('api_key') ?? undefined,
+        accessToken: query.get('access_token') ?? undefined,
       });
     } catch (error) {
       if (error instanceof AuthenticationError) return { ok: false, status: 401, message: error.message };

@@ -97,9 +97,10 @@ describe('Authentication and ownership (e2e)', () => {
     expect((await call('GET', '/api/v1/sessions', as('wrong-key-0123456789abcdef'))).status).toBe(401);
   });
 
-  it('authenticates the WebSocket upgrade by header or access_token, and refuses it with 401 otherwise', async () => {
+  it('authenticates the WebSocket upgrade by header, access_token or api_key, and refuses it with 401 otherwise', async () => {
     expect(await TestSocket.refused(`${running.wsUrl}/api/v1/ws/ws-auth`)).toBe(401);
     expect(await TestSocket.refused(`${running.wsUrl}/api/v1/ws/ws-auth?access_token=bad`)).toBe(401);
+    expect(await TestSocket.refused(`${running.wsUrl}/api/v1/ws/ws-auth?api_key=wrong-key-0123456789abcdef`)).toBe(401);
     const token = await signToken(secret, { sub: 'dave', type: 'access', issuer: ISSUER, audience: AUDIENCE });
     const viaHeader = await open('/api/v1/ws/ws-auth', bearer(token));
     expect((await viaHeader.request({ type: 'user_message', content: 'hi' })).at(-1)).toMatchObject({ is_final: true });
@@ -107,6 +108,9 @@ describe('Authentication and ownership (e2e)', () => {
     expect((await viaQuery.request({ type: 'user_message', content: 'hi again' })).at(-1)).toMatchObject({ is_final: true });
     const viaKey = await open('/api/v1/ws/alice-ws', as(KEY_ALICE));
     expect((await viaKey.request({ type: 'user_message', content: 'hello' })).at(-1)).toMatchObject({ type: 'assistant_message' });
+    const viaKeyQuery = await open(`/api/v1/ws/alice-ws?api_key=${KEY_ALICE}`);
+    expect((await viaKeyQuery.request({ type: 'user_message', content: 'hello again' })).at(-1)).toMatchObject({ type: 'assistant_message' });
+    expect(await TestSocket.refused(`${running.wsUrl}/api/v1/ws/alice-ws?api_key=${KEY_BOB}`)).toBe(404);
   });
 
   it("isolates owners: another user's session is 404 on every route and on the socket", async () => {

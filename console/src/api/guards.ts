@@ -71,7 +71,7 @@ export function parseFrame(text: string): ServerFrame | undefined {
   return value as unknown as ServerFrame;
 }
 
-export function expect<T>(value: unknown, check: Check<T>, what: string): T {
+export function checked<T>(value: unknown, check: Check<T>, what: string): T {
   if (!check(value)) throw new UnexpectedResponseError(what);
   return value;
 }

@@ -1,5 +1,5 @@
 import type { CredentialStore } from './credentials';
-import { expect, isAgentList, isPendingApprovals, isRecord, isSearchPage, isSessionHistory, isSessionObject, isSessionPage } from './guards';
+import { checked, isAgentList, isPendingApprovals, isRecord, isSearchPage, isSessionHistory, isSessionObject, isSessionPage } from './guards';
 import type { AgentInfo, ExportFormat, PendingApproval, SearchPage, SessionHistory, SessionObject, SessionPage } from './wire';
 
 const API = '/api/v1';
@@ -26,19 +26,19 @@ export class RestClient {
   ) {}
 
   async listSessions(limit: number, offset: number): Promise<SessionPage> {
-    return expect(await this.json('GET', `/sessions?limit=${limit}&offset=${offset}`), isSessionPage, 'session list');
+    return checked(await this.json('GET', `/sessions?limit=${limit}&offset=${offset}`), isSessionPage, 'session list');
   }
 
   async createSession(): Promise<SessionObject> {
-    return expect(await this.json('POST', '/sessions', {}), isSessionObject, 'new session');
+    return checked(await this.json('POST', '/sessions', {}), isSessionObject, 'new session');
   }
 
   async getSession(id: string): Promise<SessionObject> {
-    return expect(await this.json('GET', `/sessions/${encodeURIComponent(id)}`), isSessionObject, 'session');
+    return checked(await this.json('GET', `/sessions/${encodeURIComponent(id)}`), isSessionObject, 'session');
   }
 
   async renameSession(id: string, title: string): Promise<SessionObject> {
-    return expect(await this.json('PATCH', `/sessions/${encodeURIComponent(id)}`, { title }), isSessionObject, 'renamed session');
+    return checked(await this.json('PATCH', `/sessions/${encodeURIComponent(id)}`, { title }), isSessionObject, 'renamed session');
   }
 
   async deleteSession(id: string): Promise<void> {
@@ -46,21 +46,21 @@ export class RestClient {
   }
 
   async history(id: string): Promise<SessionHistory> {
-    return expect(await this.json('GET', `/sessions/${encodeURIComponent(id)}/history`), isSessionHistory, 'history');
+    return checked(await this.json('GET', `/sessions/${encodeURIComponent(id)}/history`), isSessionHistory, 'history');
   }
 
   async pendingApprovals(id: string): Promise<readonly PendingApproval[]> {
-    const body = expect(await this.json('GET', `/sessions/${encodeURIComponent(id)}/pending-approvals`), isPendingApprovals, 'pending approvals');
+    const body = checked(await this.json('GET', `/sessions/${encodeURIComponent(id)}/pending-approvals`), isPendingApprovals, 'pending approvals');
     return body.pending_approvals;
   }
 
   async agents(): Promise<readonly AgentInfo[]> {
-    return expect(await this.json('GET', '/agents'), isAgentList, 'agent list').agents;
+    return checked(await this.json('GET', '/agents'), isAgentList, 'agent list').agents;
   }
 
   async search(query: string, limit: number, offset: number): Promise<SearchPage> {
     const params = new URLSearchParams({ q: query, limit: String(limit), offset: String(offset) });
-    return expect(await this.json('GET', `/search?${params.toString()}`), isSearchPage, 'search results');
+    return checked(await this.json('GET', `/search?${params.toString()}`), isSearchPage, 'search results');
   }
 
   /** The export of a session as a file: its name (from Content-Disposition when given) and content. */

@@ -3,7 +3,7 @@ import type { CredentialStore } from '../api/credentials';
 import type { RestClient } from '../api/rest-client';
 import type { AgentInfo, SessionObject } from '../api/wire';
 import { useSessionLive } from '../live/use-session-live';
-import { visibleItems } from '../live/transcript';
+import { TranscriptItem, visibleItems } from '../live/transcript';
 import { hrefOf } from '../router';
 import { ApprovalsPanel } from './approvals-panel';
 import { Composer } from './composer';
@@ -11,6 +11,8 @@ import { errorText } from './format';
 import { StatusBar } from './status-bar';
 import { ToolAnswerPanel } from './tool-answer-panel';
 import { TranscriptView } from './transcript-view';
+
+type ToolCallItem = Extract<TranscriptItem, { kind: 'tool_call' }>;
 
 /** One session: its history, the live turn, approvals, the message box and the status area. */
 export function SessionView(props: {
@@ -37,9 +39,14 @@ export function SessionView(props: {
 
   const items = visibleItems(live.transcript);
   const pending = new Set(live.approvals.map((a) => a.call_id));
-  const openCalls = items.filter(
-    (i): i is Extract<typeof i, { kind: 'tool_call' }> => i.kind === 'tool_call' && i.result === undefined && !pending.has(i.callId) && !i.requiresApproval,
-  );
+  // A call shows up twice for a moment (stored, and live until the next history load): keep the newest.
+  const openCalls = [
+    ...new Map(
+      items
+        .filter((i): i is ToolCallItem => i.kind === 'tool_call' && i.result === undefined && !pending.has(i.callId) && !i.requiresApproval)
+        .map((i) => [i.callId, i]),
+    ).values(),
+  ];
 
   return (
     <main class="session-view">

@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchSystemChromium } from '../utils/browser';
+import { ServiceProcess } from '../utils/service-process';
+import { TcpProxy } from '../utils/tcp-proxy';
+
+/** What a console browser spec works with: the service, the proxy the browser goes through, a fresh page per test. */
+export interface ConsoleHarness {
+  readonly service: ServiceProcess;
+  readonly proxy: TcpProxy;
+  readonly page: Page;
+  /** Problems the page reported (uncaught errors, CSP violations, dialogs): each test ends with none. */
+  readonly problems: string[];
+  /** The console's URL through the proxy. */
+  url(path?: string): string;
+}
+
+/**
+ * Registers the hooks of a browser spec: the built service on a temporary SQLite file (slow echo model,
+ * so a turn can be watched and cancelled), a TCP proxy in front of it, the system Chromium, and a new
+ * browser context per test (so sessionStorage starts empty).
+ */
+export function useConsoleHarness(env: Record<string, string> = {}): ConsoleHarness {
+  let dir: string | undefined;
+  let service: ServiceProcess | undefined;
+  let proxy: TcpProxy | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  const problems: string[] = [];
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not ready (use it inside a test)`);
+    return value;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'console-browser-'));
+    service = await ServiceProcess.start({
+      DATABASE_URL: `sqlite:${join(dir, 'console.db')}`,
+      ECHO_TOKEN_DELAY_MS: '40',
+      RATE_LIMIT_REST_PER_MINUTE: '100000',
+      RATE_LIMIT_WS_MESSAGES_PER_MINUTE: '100000',
+      ...env,
+    });
+    proxy = await TcpProxy.start(service.port);
+    browser = await launchSystemChromium();
+  }, 90_000);
+
+  beforeEach(async () => {
+    problems.length = 0;
+    context = await need(browser, 'the browser').newContext({ viewport: { width: 1200, height: 860 } });
+    page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
+    });
+    page.on('dialog', (dialog) => {
+      problems.push(`dialog: ${dialog.type()} ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+  });
+
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+    page = undefined;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.close();
+    await service?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  return {
+    get service() {
+      return need(service, 'the service');
+    },
+    get proxy() {
+      return need(proxy, 'the proxy');
+    },
+    get page() {
+      return need(page, 'the page');
+    },
+    problems,
+    url: (path = '/console') => `${need(proxy, 'the proxy').baseUrl}${path}`,
+  };
+}
+
+/** Polls `read` until `accept` holds; returns the last value read. Fails with what it saw. */
+export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!accept(value)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 20));
+    value = await read();
+  }
+  return value;
+}

@@ -6,6 +6,7 @@
  */
 import { createServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
+import { wsMessageText } from '../../src/protocol/ws-text';
 
 const port = Number(process.env.PORT ?? '0');
 const tokens = Number(process.env.BARE_TOKENS ?? '50');
@@ -30,7 +31,7 @@ wss.on('connection', (ws: WebSocket) => {
   ws.on('message', (data) => {
     let frame: Incoming;
     try {
-      frame = JSON.parse(String(data)) as Incoming;
+      frame = JSON.parse(wsMessageText(data)) as Incoming;
     } catch {
       ws.send(JSON.stringify({ type: 'error', content: 'Invalid JSON', error: 'Invalid JSON', is_final: true }));
       return;

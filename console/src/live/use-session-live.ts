@@ -12,10 +12,10 @@ export interface SessionLive {
   readonly currentAgent: AgentType | undefined;
   readonly approvals: readonly PendingApproval[];
   readonly loadError: string | undefined;
-  send(text: string, agent: AgentType | undefined): boolean;
-  cancel(): boolean;
-  decide(callId: string, decision: HitlDecision, options?: { arguments?: JsonObject; feedback?: string }): boolean;
-  answerTool(callId: string, toolName: string, answer: { result: JsonValue } | { error: string }): boolean;
+  readonly send: (text: string, agent: AgentType | undefined) => boolean;
+  readonly cancel: () => boolean;
+  readonly decide: (callId: string, decision: HitlDecision, options?: { arguments?: JsonObject; feedback?: string }) => boolean;
+  readonly answerTool: (callId: string, toolName: string, answer: { result: JsonValue } | { error: string }) => boolean;
 }
 
 const INITIAL_CONNECTION: ConnectionInfo = { state: 'connecting', lastSeq: undefined, attempt: 0, resumedFrom: undefined, replayed: 0, closedReason: undefined };

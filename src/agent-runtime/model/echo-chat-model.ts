@@ -36,9 +36,11 @@ export class EchoChatModel implements ChatModel {
     }
   }
 
-  async complete(request: { readonly messages: readonly ChatMessage[]; readonly signal: AbortSignal }): Promise<string> {
-    throwIfAborted(request.signal);
-    return answerTo(lastConversationMessage(request.messages));
+  complete(request: { readonly messages: readonly ChatMessage[]; readonly signal: AbortSignal }): Promise<string> {
+    return new Promise((resolve) => {
+      throwIfAborted(request.signal); // a throw in the executor rejects the promise
+      resolve(answerTo(lastConversationMessage(request.messages)));
+    });
   }
 
   private pieces(text: string): string[] {

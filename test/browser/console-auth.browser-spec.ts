@@ -17,11 +17,9 @@ describe('Web console with authentication (browser)', () => {
     await eventually(() => page.getByTestId('message-assistant').allInnerTexts(), (a) => a.some((t) => t.includes(`You said: ${text}`)), 'the answer');
   };
   const storage = (page: Page) =>
-    page.evaluate('({ session: JSON.stringify(sessionStorage), local: localStorage.length, cookies: document.cookie })') as Promise<{
-      session: string;
-      local: number;
-      cookies: string;
-    }>;
+    page.evaluate<{ session: string; local: number; cookies: string }>(
+      '({ session: JSON.stringify(sessionStorage), local: localStorage.length, cookies: document.cookie })',
+    );
 
   afterEach(() => {
     expect(h.problems).toEqual([]);

@@ -90,6 +90,13 @@ export function useConsoleHarness(env: Record<string, string> = {}): ConsoleHarn
   };
 }
 
+const DOCS = join(__dirname, '..', '..', 'docs');
+
+/** With UPDATE_SCREENSHOTS=1, saves the page as docs/<name> (the README shows these). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: join(DOCS, name) });
+}
+
 /** Polls `read` until `accept` holds; returns the last value read. Fails with what it saw. */
 export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -87,10 +87,11 @@ export function SessionList(props: { readonly api: RestClient; readonly page: nu
       setSearch(await api.search(text.trim(), 50, 0));
     });
 
+  // From the page on screen (not the route), so the numbers never describe rows still loading.
   const total = data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
-  const last = Math.min(total, page * PAGE_SIZE);
+  const first = data && data.sessions.length > 0 ? data.offset + 1 : 0;
+  const last = data ? data.offset + data.sessions.length : 0;
 
   return (
     <main class="session-list">

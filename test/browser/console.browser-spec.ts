@@ -113,7 +113,11 @@ describe('Web console (browser)', () => {
     expect(`You said: ${words}`.startsWith(stored)).toBe(true);
     expect(stored.length).toBeLessThan(`You said: ${words}`.length);
     // What the page shows (live, then from the history) is exactly what was stored.
-    await eventually(() => finalAnswers(page), (answers) => answers.at(-1)?.endsWith(stored) === true, 'the stored partial answer');
+    await eventually(
+      () => finalAnswers(page),
+      (answers) => answers.at(-1)?.endsWith(stored) === true && /cancelled/i.test(answers.at(-1) ?? ''),
+      'the stored partial answer, still marked cancelled',
+    );
   });
 
   it('approves (as proposed and edited) and rejects pending tool calls', async () => {

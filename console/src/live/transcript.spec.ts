@@ -51,6 +51,16 @@ describe('transcript', () => {
     expect(t.live).toEqual([expect.objectContaining({ kind: 'assistant', text: 'You ', streaming: false, cancelled: true })]);
   });
 
+  it('keeps the cancelled mark on the stored answer after the next history load', () => {
+    const t = apply([{ type: 'cancelled', content: 'You said: w0 w1', is_final: true, seq: 6 }]);
+    const stored = itemsFromHistory([{ role: 'user', content: 'w0 w1 w2' }, { role: 'assistant', content: 'You said: w0 w1' }], []);
+    const reloaded = withHistory(t, stored, 6);
+    expect(reloaded.live).toEqual([]);
+    expect(reloaded.stored[1]).toMatchObject({ kind: 'assistant', index: 1, cancelled: true });
+    const again = withHistory(reloaded, itemsFromHistory([{ role: 'user', content: 'w0 w1 w2' }, { role: 'assistant', content: 'You said: w0 w1' }, { role: 'user', content: 'next' }], []), 9);
+    expect(again.stored[1]).toMatchObject({ cancelled: true });
+  });
+
   it('replaces a call that needed approval by the approved call with the same id', () => {
     const t = apply([
       { type: 'tool_call', call_id: 'c', tool_name: 'write_file', arguments: { path: 'a' }, requires_approval: true, is_final: true, seq: 1 },

@@ -33,9 +33,11 @@ export interface Transcript {
   readonly stored: readonly TranscriptItem[];
   /** Since then: the user's own messages and live frames, each with the seq that made it. */
   readonly live: readonly (TranscriptItem & { readonly seq: number })[];
+  /** History indexes of answers this page saw cancelled (the history itself does not say). */
+  readonly cancelled: ReadonlySet<number>;
 }
 
-export const EMPTY_TRANSCRIPT: Transcript = { stored: [], live: [] };
+export const EMPTY_TRANSCRIPT: Transcript = { stored: [], live: [], cancelled: new Set() };
 
 export function visibleItems(t: Transcript): readonly TranscriptItem[] {
   return [...t.stored, ...t.live];
@@ -145,7 +147,17 @@ export function applyFrame(t: Transcript, frame: ServerFrame): Transcript {
 
 /** A history load that includes every frame up to `seq`: live entries from then are now stored. */
 export function withHistory(t: Transcript, stored: readonly TranscriptItem[], seq: number): Transcript {
-  return { stored, live: t.live.filter((i) => i.seq > seq) };
+  const cancelled = new Set(t.cancelled);
+  for (const item of t.live) {
+    if (item.seq > seq || item.kind !== 'assistant' || !item.cancelled) continue;
+    const match = [...stored].reverse().find((s) => s.kind === 'assistant' && s.text === item.text);
+    if (match && 'index' in match && match.index !== undefined) cancelled.add(match.index);
+  }
+  return {
+    stored: stored.map((i) => (i.kind === 'assistant' && i.index !== undefined && cancelled.has(i.index) ? { ...i, cancelled: true } : i)),
+    live: t.live.filter((i) => i.seq > seq),
+    cancelled,
+  };
 }
 
 function parseArguments(text: string): JsonValue | string {

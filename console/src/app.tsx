@@ -19,6 +19,7 @@ export function App() {
   const [access, setAccess] = useState<Access>({ phase: 'checking' });
   const [agents, setAgents] = useState<readonly AgentInfo[]>([]);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const renewing = useRef<Promise<void> | undefined>(undefined);
   const route = useRoute();
 
   const askForCredential = useCallback(async (rejected: boolean) => {
@@ -53,8 +54,18 @@ export function App() {
     refreshTimer.current = setTimeout(() => void renew(), Math.max(5, expiresIn - REFRESH_MARGIN_S) * 1000);
   };
 
-  /** A 401 or an expiring token: use the refresh token once if there is one, else ask the user. */
-  async function renew(): Promise<void> {
+  /**
+   * A 401 or an expiring token: use the refresh token once if there is one, else ask the user. One
+   * renewal at a time: refresh tokens rotate, and using one twice revokes the whole login.
+   */
+  function renew(): Promise<void> {
+    renewing.current ??= renewOnce().finally(() => {
+      renewing.current = undefined;
+    });
+    return renewing.current;
+  }
+
+  async function renewOnce(): Promise<void> {
     const current = credentials.get();
     if (current?.kind === 'token' && current.refreshToken) {
       try {

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { isRecord } from '../api/guards';
 import type { HitlDecision, JsonObject, PendingApproval } from '../api/wire';
 import { formatTime, prettyJson } from './format';
+import { Problem } from './problem';
 
 type Decide = (callId: string, decision: HitlDecision, options?: { arguments?: JsonObject; feedback?: string }) => boolean;
 
@@ -92,11 +93,7 @@ function ApprovalCard({ approval, onDecide }: { readonly approval: PendingApprov
           </>
         )}
       </div>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </article>
   );
 }

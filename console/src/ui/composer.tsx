@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { AgentInfo, AgentType, SessionState } from '../api/wire';
+import { Problem } from './problem';
 
 /**
  * The message box: Enter sends, Shift+Enter starts a new line, Escape cancels the running turn. The
@@ -77,11 +78,7 @@ export function Composer(props: {
           Send
         </button>
       </div>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </form>
   );
 }

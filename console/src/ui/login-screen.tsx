@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Credential } from '../api/credentials';
 import { IssuedToken, passwordLogin } from '../api/login-client';
 import { errorText } from './format';
+import { Problem } from './problem';
 
 /**
  * Asked when the service wants a credential: the built-in login (user name and password, when the
@@ -35,11 +36,7 @@ export function LoginScreen(props: {
     <main class="login" data-testid="login">
       <h1>Sign in to the CodeLab console</h1>
       <p class="muted">This service has authentication on. Your credential stays in this browser tab only.</p>
-      {problem && (
-        <p class="problem" role="alert" data-testid="login-problem">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} testId="login-problem" />
       {props.loginEnabled && (
         <form
           class="panel stack"

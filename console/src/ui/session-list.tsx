@@ -3,6 +3,7 @@ import type { RestClient } from '../api/rest-client';
 import type { ExportFormat, SearchPage, SessionPage } from '../api/wire';
 import { hrefOf, navigate } from '../router';
 import { errorText } from './format';
+import { Problem } from './problem';
 import { SearchResults } from './search-results';
 import { SessionRow } from './session-row';
 
@@ -128,11 +129,7 @@ export function SessionList(props: { readonly api: RestClient; readonly page: nu
         />
         <button type="submit">Search</button>
       </form>
-      {problem && (
-        <p class="problem" role="alert" data-testid="problem">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} testId="problem" />
       {search && (
         <SearchResults
           query={search.query}

@@ -8,6 +8,7 @@ import { hrefOf } from '../router';
 import { ApprovalsPanel } from './approvals-panel';
 import { Composer } from './composer';
 import { errorText } from './format';
+import { Problem } from './problem';
 import { StatusBar } from './status-bar';
 import { ToolAnswerPanel } from './tool-answer-panel';
 import { TranscriptView } from './transcript-view';
@@ -58,11 +59,7 @@ export function SessionView(props: {
         <span class="muted mono small">{props.id}</span>
       </div>
       <StatusBar connection={live.connection} state={live.state} agent={live.currentAgent} />
-      {(problem ?? live.loadError) && (
-        <p class="problem" role="alert">
-          {problem ?? live.loadError}
-        </p>
-      )}
+      <Problem text={problem ?? live.loadError} />
       <TranscriptView items={items} highlight={props.highlight} pending={pending} />
       <ApprovalsPanel approvals={live.approvals} onDecide={live.decide} />
       <ToolAnswerPanel calls={openCalls} onAnswer={live.answerTool} />

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { JsonValue } from '../api/wire';
 import type { TranscriptItem } from '../live/transcript';
 import { prettyJson } from './format';
+import { Problem } from './problem';
 
 type OpenCall = Extract<TranscriptItem, { kind: 'tool_call' }>;
 type Answer = (callId: string, toolName: string, answer: { result: JsonValue } | { error: string }) => boolean;
@@ -50,11 +51,7 @@ function OpenCallCard({ call, onAnswer }: { readonly call: OpenCall; readonly on
           Report failure
         </button>
       </div>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </article>
   );
 }

@@ -9,6 +9,8 @@ import { TcpProxy } from '../utils/tcp-proxy';
 /** What a console browser spec works with: the service, the proxy the browser goes through, a fresh page per test. */
 export interface ConsoleHarness {
   readonly service: ServiceProcess;
+  /** The service's database (for the CLI, e.g. `node dist/cli/users.js`). */
+  readonly databaseUrl: string;
   readonly proxy: TcpProxy;
   readonly page: Page;
   /** Problems the page reported (uncaught errors, CSP violations, dialogs): each test ends with none. */
@@ -78,6 +80,9 @@ export function useConsoleHarness(env: Record<string, string> = {}): ConsoleHarn
   return {
     get service() {
       return need(service, 'the service');
+    },
+    get databaseUrl() {
+      return `sqlite:${join(need(dir, 'the database folder'), 'console.db')}`;
     },
     get proxy() {
       return need(proxy, 'the proxy');

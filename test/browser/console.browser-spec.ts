@@ -120,6 +120,20 @@ describe('Web console (browser)', () => {
     );
   });
 
+  it('works from the keyboard: new session, Enter sends, Escape cancels', async () => {
+    const page = h.page;
+    await page.goto(h.url());
+    await page.getByTestId('new-session').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('connection-state').filter({ hasText: 'connected' }).waitFor();
+    await page.keyboard.insertText(Array.from({ length: 300 }, (_, i) => `k${i}`).join(' '));
+    await page.keyboard.press('Enter');
+    await eventually(() => page.getByTestId('message-streaming').count(), (n) => n > 0, 'streaming to start');
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid=message-assistant]').filter({ hasText: 'cancelled' }).waitFor();
+    await page.getByTestId('session-state').filter({ hasText: 'idle' }).waitFor();
+  });
+
   it('approves (as proposed and edited) and rejects pending tool calls', async () => {
     const page = h.page;
     const id = await openNewSession(page);

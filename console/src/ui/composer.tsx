@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AgentInfo, AgentType, SessionState } from '../api/wire';
 import { Problem } from './problem';
 
@@ -17,6 +17,9 @@ export function Composer(props: {
   const [agent, setAgent] = useState<AgentType | ''>('');
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const running = props.state === 'running';
+  const box = useRef<HTMLTextAreaElement>(null);
+  // Opening a session puts the cursor in the message box.
+  useEffect(() => box.current?.focus(), []);
 
   const send = (): void => {
     const content = text.trim();
@@ -42,6 +45,7 @@ export function Composer(props: {
       </label>
       <textarea
         id="message"
+        ref={box}
         data-testid="message-input"
         rows={3}
         placeholder="Write a message (Enter sends, Shift+Enter for a new line, Esc cancels a running turn)"

@@ -12,7 +12,7 @@ const config: Config = {
       testEnvironment: 'node',
       rootDir: '.',
       // The console's logic (console/src) is plain TypeScript and tested here too; its UI by `npm run test:browser`.
-      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/console/src/**/*.spec.ts'],
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts', '<rootDir>/console/src/**/*.spec.ts'],
       transform,
     },
     {

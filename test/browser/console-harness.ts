@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchSystemChromium } from '../utils/browser';
 import { ServiceProcess } from '../utils/service-process';
 import { TcpProxy } from '../utils/tcp-proxy';
+import { waitUntil } from '../utils/wait-until';
 
 /** What a console browser spec works with: the service, the proxy the browser goes through, a fresh page per test. */
 export interface ConsoleHarness {
@@ -102,14 +103,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: join(DOCS, name) });
 }
 
-/** Polls `read` until `accept` holds; returns the last value read. Fails with what it saw. */
+/** Waits until `accept` holds for what `read` returns; a failure says what was awaited and the last value seen. */
 export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!accept(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-    value = await read();
+  let last: { value: T } | undefined;
+  try {
+    await waitUntil(async () => {
+      last = { value: await read() };
+      return accept(last.value);
+    }, timeoutMs);
+  } catch {
+    throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last?.value)}`);
   }
-  return value;
+  if (!last) throw new Error(`nothing read while waiting for ${what}`);
+  return last.value;
 }

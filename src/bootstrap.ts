@@ -6,11 +6,12 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { flattenValidationErrors } from './common/validation-errors';
 import { AgentWsAdapter } from './gateway/agent-ws.adapter';
 import { AppConfig } from './config/app-config';
+import { connectGrpc } from './platform/grpc/agent-grpc.server';
 import { SERVICE_NAME, SERVICE_VERSION } from './health/service-info';
 
 /**
- * Builds the whole application: the one place that wires pipes, filters, the WebSocket adapter and
- * Swagger. `main.ts` and the e2e tests both call it, so tests run what production runs.
+ * Builds the whole application: the one place that wires pipes, filters, the WebSocket adapter,
+ * Swagger and the gRPC server (started here, on GRPC_PORT; HTTP starts with `listen`). `main.ts` and the e2e tests both call it, so tests run what production runs.
  */
 export async function createApp(
   config: AppConfig,
@@ -31,6 +32,8 @@ export async function createApp(
   app.useWebSocketAdapter(new AgentWsAdapter(app, config.wsMaxFrameBytes, config.lifecycle));
   app.enableShutdownHooks();
   setUpSwagger(app);
+  connectGrpc(app, config);
+  await app.startAllMicroservices();
   return app;
 }
 

@@ -28,6 +28,13 @@ export interface RuntimeCommand {
   readonly frame: TurnFrame;
   /** Start the reply with `session_info` (the first message on a temporary id). */
   readonly announceSession?: boolean;
+  /**
+   * The caller gave up (a gRPC client cancelled, its deadline passed): a frame still queued is dropped,
+   * a running turn is stopped like a protocol-2 `cancel` (what it produced is stored).
+   */
+  readonly signal?: AbortSignal;
+  /** False when no IDE can run tools (gRPC, MCP): the model is offered none. Default true. */
+  readonly offerTools?: boolean;
 }
 
 /** What a (re)connecting protocol-2 client is told first. */
@@ -164,6 +171,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
 
   private async execute(command: RuntimeCommand, deliver: (frame: ServerFrame) => void): Promise<void> {
     const { sessionId, frame } = command;
+    if (command.signal?.aborted) return;
     if (this.draining) {
       deliver(errorFrame('The service is shutting down; send this again once it is back'));
       return;
@@ -182,10 +190,14 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     }
     const controller = new AbortController();
     this.running.set(sessionId, controller);
+    const stop = (): void => controller.abort('cancelled');
+    command.signal?.addEventListener('abort', stop, { once: true });
+    if (command.signal?.aborted) stop();
     let finalSent = false;
     const ctx: TurnContext = {
       sessionId,
       signal: controller.signal,
+      offerTools: command.offerTools ?? true,
       emit: (out) => {
         if (finalSent) {
           this.logger.error(`session=${sessionId} dropped a frame after the final one: ${out.type}`);
@@ -207,6 +219,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
         ctx.emit(errorFrame(this.describe(sessionId, error)));
       }
     } finally {
+      command.signal?.removeEventListener('abort', stop);
       if (!finalSent) ctx.emit(errorFrame('The turn ended without an answer'));
       if (this.running.get(sessionId) === controller) this.running.delete(sessionId);
     }

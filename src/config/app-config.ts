@@ -60,6 +60,8 @@ export interface LifecycleConfig {
 export interface AppConfig {
   readonly port: number;
   readonly host: string;
+  /** gRPC AgentService port on the same HOST (0: a free one); null when GRPC_PORT=off. */
+  readonly grpcPort: number | null;
   readonly database: DatabaseConfig;
   readonly llm: LlmConfig;
   readonly sessionTtlHours: number;

@@ -17,6 +17,7 @@ describe(loadConfig.name, () => {
     const expected: AppConfig = {
       port: 8000,
       host: '127.0.0.1',
+      grpcPort: 50051,
       database: { type: 'sqlite', path: 'data/agent_runtime.db' },
       llm: {
         provider: 'echo',
@@ -57,6 +58,7 @@ describe(loadConfig.name, () => {
   it('accepts every variable', () => {
     const config = loadConfig({
       PORT: ' 9000 ',
+      GRPC_PORT: '50052',
       HOST: '0.0.0.0',
       DATABASE_URL: 'postgres://user:pass@db:5432/codelab',
       LLM_PROVIDER: 'openai',
@@ -91,6 +93,7 @@ describe(loadConfig.name, () => {
     const expected: AppConfig = {
       port: 9000,
       host: '0.0.0.0',
+      grpcPort: 50052,
       database: { type: 'postgres', url: 'postgres://user:pass@db:5432/codelab' },
       llm: {
         provider: 'openai',
@@ -130,6 +133,8 @@ describe(loadConfig.name, () => {
   it.each([
     ['PORT', '0'],
     ['PORT', '65535'],
+    ['GRPC_PORT', '0'],
+    ['GRPC_PORT', 'off'],
     ['DATABASE_URL', 'sqlite::memory:'],
     ['LLM_BASE_URL', 'https://api.openai.com/v1'],
     ['SESSION_TTL_HOURS', '0'],
@@ -143,6 +148,8 @@ describe(loadConfig.name, () => {
     ['PORT', '-1'],
     ['PORT', '65536'],
     ['PORT', '80.5'],
+    ['GRPC_PORT', '70000'],
+    ['GRPC_PORT', 'none'],
     ['DATABASE_URL', 'mysql://db/codelab'],
     ['DATABASE_URL', 'sqlite:'],
     ['LLM_PROVIDER', 'anthropic'],
@@ -187,6 +194,12 @@ describe(loadConfig.name, () => {
       expect(error.message).toContain(name);
     }
     expect(error.message.split('\n')[0]).toBe('Invalid configuration:');
+  });
+
+  it('serves gRPC on 50051 by default and not at all with GRPC_PORT=off', () => {
+    expect(loadConfig({}).grpcPort).toBe(50051);
+    expect(loadConfig({ GRPC_PORT: 'OFF' }).grpcPort).toBeNull();
+    expect(loadConfig({ GRPC_PORT: '0' }).grpcPort).toBe(0);
   });
 
   it('states the allowed range in words an operator can act on', () => {

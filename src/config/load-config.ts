@@ -17,6 +17,7 @@ export function loadConfig(env: Env): AppConfig {
 
   const port = reader.int('PORT', 8000, 0, 65535);
   const host = reader.string('HOST', '127.0.0.1');
+  const grpcPort = reader.string('GRPC_PORT', '50051').toLowerCase() === 'off' ? null : reader.int('GRPC_PORT', 50051, 0, 65535);
   const databaseUrl = reader.string('DATABASE_URL', DEFAULT_DATABASE_URL);
   const database = parseDatabaseUrl(databaseUrl);
   if (database === null) {
@@ -83,6 +84,7 @@ export function loadConfig(env: Env): AppConfig {
   return {
     port,
     host,
+    grpcPort,
     database,
     llm,
     sessionTtlHours,

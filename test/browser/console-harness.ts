@@ -43,6 +43,8 @@ export function useConsoleHarness(env: Record<string, string> = {}): ConsoleHarn
     service = await ServiceProcess.start({
       DATABASE_URL: `sqlite:${join(dir, 'console.db')}`,
       ECHO_TOKEN_DELAY_MS: '40',
+      // The console does not use gRPC; never take its default port on a shared machine.
+      GRPC_PORT: 'off',
       RATE_LIMIT_REST_PER_MINUTE: '100000',
       RATE_LIMIT_WS_MESSAGES_PER_MINUTE: '100000',
       ...env,

@@ -98,6 +98,7 @@ class ServiceProcess {
       env: {
         ...inherited,
         PORT: String(port),
+        GRPC_PORT: 'off',
         HOST: '127.0.0.1',
         DATABASE_URL: `sqlite:${dbPath}`,
         LLM_PROVIDER: 'echo',

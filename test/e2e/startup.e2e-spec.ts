@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
 // Every variable the service reads, so that the caller's environment cannot leak into the child.
-const CONFIG_VARIABLES = /^(PORT|HOST|DATABASE_URL|LLM_.*|ECHO_.*|SESSION_.*|WS_.*|AUTH_.*|RATE_LIMIT_.*|MAX_.*|SHUTDOWN_.*)$/;
+const CONFIG_VARIABLES = /^(PORT|GRPC_PORT|HOST|DATABASE_URL|LLM_.*|ECHO_.*|SESSION_.*|WS_.*|AUTH_.*|RATE_LIMIT_.*|MAX_.*|SHUTDOWN_.*)$/;
 /** Loading the whole app through ts-node takes seconds, more while other suites run in parallel. */
 const CHILD_TIMEOUT_MS = 90_000;
 
@@ -54,9 +54,11 @@ describe('Start-up (e2e)', () => {
   }, CHILD_TIMEOUT_MS);
 
   it('starts with good configuration and stops cleanly on SIGTERM', async () => {
-    const { child, exit, output } = startService({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:' });
+    // GRPC_PORT=0: a free port, so that parallel runs never compete for 50051.
+    const { child, exit, output } = startService({ PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:' });
     try {
       expect(await waitFor(() => output().includes('listening on'), CHILD_TIMEOUT_MS - 10_000)).toBe(true);
+      expect(output()).toMatch(/gRPC AgentService on 127\.0\.0\.1:\d+/);
       expect(output()).not.toContain('Invalid configuration');
     } finally {
       child.kill('SIGTERM');

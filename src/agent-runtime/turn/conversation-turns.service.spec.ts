@@ -20,7 +20,7 @@ describe(ConversationTurns.name, () => {
     store = testing.moduleRef.get(ConversationStore);
     await testing.moduleRef.get(SessionService).ensure('s1', null);
     frames = [];
-    ctx = { sessionId: 's1', signal: new AbortController().signal, emit: (frame) => frames.push(frame) };
+    ctx = { sessionId: 's1', signal: new AbortController().signal, offerTools: true, emit: (frame) => frames.push(frame) };
   });
 
   afterEach(async () => {

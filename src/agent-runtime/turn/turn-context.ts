@@ -4,5 +4,7 @@ import type { ServerFrame } from '../../protocol/server-frames';
 export interface TurnContext {
   readonly sessionId: string;
   readonly signal: AbortSignal;
+  /** False for turns without an IDE (gRPC, MCP): the model is offered no tools. */
+  readonly offerTools: boolean;
   emit(frame: ServerFrame): void;
 }

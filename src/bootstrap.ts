@@ -1,5 +1,7 @@
 import { BadRequestException, INestApplication, LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { json } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
@@ -8,6 +10,7 @@ import { AgentWsAdapter } from './gateway/agent-ws.adapter';
 import { AppConfig } from './config/app-config';
 import { connectGrpc } from './platform/grpc/agent-grpc.server';
 import { SERVICE_NAME, SERVICE_VERSION } from './health/service-info';
+import { IMPORT_BODY_LIMIT_BYTES, IMPORT_PATH } from './session/transfer/import-document';
 
 /**
  * Builds the whole application: the one place that wires pipes, filters, the WebSocket adapter,
@@ -17,9 +20,14 @@ export async function createApp(
   config: AppConfig,
   options: { logLevels?: LogLevel[] } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: options.logLevels ?? ['log', 'warn', 'error', 'fatal'],
+    bodyParser: false,
   });
+  // Nest's default parsers (JSON up to 100 KiB), except that an import may carry a long session.
+  app.use(IMPORT_PATH, json({ limit: IMPORT_BODY_LIMIT_BYTES }));
+  app.useBodyParser('json');
+  app.useBodyParser('urlencoded', { extended: true });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

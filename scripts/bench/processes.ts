@@ -181,7 +181,9 @@ export function transpileHelper(name: string, outDir: string): string {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
   });
   const file = join(outDir, `${name}.js`);
-  writeFileSync(file, output.outputText);
+  // The helper runs from outDir: point its imports of the service's code at the build in dist/.
+  const text = output.outputText.replace(/require\("\.\.\/\.\.\/src\//g, `require(${JSON.stringify(`${join(ROOT, 'dist')}/`).slice(0, -1)}`);
+  writeFileSync(file, text);
   return file;
 }
 

@@ -10,7 +10,7 @@ import { ContextMetadata, ConversationChanges, ConversationState, NewMessage } f
 import { AgentContextEntity } from './entities/agent-context.entity';
 import { PendingApprovalEntity } from './entities/pending-approval.entity';
 import { MESSAGE_COLUMNS, MessageRow, toChatMessage } from './message.mapper';
-import { INITIAL_AGENT } from './session.service';
+import { INITIAL_AGENT } from './session-rows';
 import { titleFromMessage } from './session-view';
 
 /**

@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { DomainError, DomainErrorCode, sessionNotFound } from '../common/domain.error';
 import { rawQuery } from '../database/raw-sql';
-import { storableOrNull, storableText } from '../database/storable-text';
+import { storableText } from '../database/storable-text';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
-import { AgentType, isAgentType } from '../protocol/agent-type';
+import { isAgentType } from '../protocol/agent-type';
 import { AgentContextEntity } from './entities/agent-context.entity';
 import { SessionEntity } from './entities/session.entity';
 import { ownedBy, OwnerScope } from './owner-scope';
+import { INITIAL_AGENT, insertSession } from './session-rows';
 import { SessionTotals } from './session-totals';
 import { SessionView } from './session-view';
-
-export const INITIAL_AGENT: AgentType = 'orchestrator';
 
 interface SessionRow {
   id: string;
@@ -112,7 +111,7 @@ export class SessionService {
     try {
       return await this.tx.run(async (manager) => {
         if (await manager.existsBy(SessionEntity, { id })) return false;
-        await insertSession(manager, id, title, owner);
+        await insertSession(manager, { id, title, ownerId: owner });
         return true;
       }).then((created) => {
         if (created) this.totals.forget();
@@ -138,20 +137,6 @@ export class SessionService {
       .where('1 = 1');
     return scope === null ? query : query.andWhere('s.owner_id = :owner', { owner: scope });
   }
-}
-
-async function insertSession(manager: EntityManager, id: string, title: string | null, ownerId: OwnerScope): Promise<void> {
-  const now = new Date();
-  await manager.insert(SessionEntity, { id, ownerId, title: storableOrNull(title), messageCount: 0, createdAt: now, lastActivity: now });
-  await manager.insert(AgentContextEntity, {
-    sessionId: id,
-    currentAgent: INITIAL_AGENT,
-    agentHistory: [],
-    contextMetadata: {},
-    createdAt: now,
-    lastSwitchAt: null,
-    switchCount: 0,
-  });
 }
 
 function toView(row: SessionRow): SessionView {

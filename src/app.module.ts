@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PlatformModule } from './platform/platform.module';
 import { SessionModule } from './session/session.module';
 
@@ -16,7 +17,18 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, SessionModule, AgentRuntimeModule, GatewayModule, PlatformModule, ConsoleModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        MetricsModule,
+        DatabaseModule,
+        AuthModule.forRoot(config),
+        HealthModule,
+        SessionModule,
+        AgentRuntimeModule,
+        GatewayModule,
+        PlatformModule,
+        ConsoleModule,
+      ],
     };
   }
 }

@@ -1,10 +1,12 @@
 import { BadRequestException, INestApplication, LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { AppLogger } from './common/logging/app-logger';
+import { requestIdMiddleware, restoreLogContext } from './common/logging/request-id.middleware';
 import { flattenValidationErrors } from './common/validation-errors';
 import { AgentWsAdapter } from './gateway/agent-ws.adapter';
 import { AppConfig } from './config/app-config';
@@ -21,13 +23,16 @@ export async function createApp(
   options: { logLevels?: LogLevel[] } = {},
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: options.logLevels ?? ['log', 'warn', 'error', 'fatal'],
+    logger: new AppLogger(config.observability.logFormat, options.logLevels ?? ['log', 'warn', 'error', 'fatal']),
     bodyParser: false,
   });
-  // Nest's default parsers (JSON up to 100 KiB), except that an import may carry a long session.
+  // Request id first (every answer carries it), then Nest's usual parsers (JSON up to 100 KiB, except
+  // that an import may carry a long session), then the log context again.
+  app.use(requestIdMiddleware);
   app.use(IMPORT_PATH, json({ limit: IMPORT_BODY_LIMIT_BYTES }));
   app.useBodyParser('json');
   app.useBodyParser('urlencoded', { extended: true });
+  app.use(restoreLogContext);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { Metrics } from '../metrics/metrics.service';
 
 /**
  * Runs a unit of work in one database transaction. Every write goes through here.
@@ -14,14 +15,30 @@ export class TransactionRunner {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly serialize: boolean;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly metrics: Metrics,
+  ) {
     this.serialize = dataSource.options.type === 'sqlite';
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.serialize) return this.dataSource.transaction(work);
-    const result = this.tail.then(() => this.dataSource.transaction(work));
+    if (!this.serialize) return this.timed(work);
+    const result = this.tail.then(() => this.timed(work));
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /** One transaction, its duration recorded (queueing on SQLite excluded). */
+  private async timed<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const stop = this.metrics.commitDuration.startTimer();
+    try {
+      const result = await this.dataSource.transaction(work);
+      stop({ outcome: 'committed' });
+      return result;
+    } catch (error) {
+      stop({ outcome: 'rolled_back' });
+      throw error;
+    }
   }
 }

@@ -22,13 +22,14 @@ export const FRESH_CONTEXT: InitialAgentContext = { currentAgent: INITIAL_AGENT,
 /** Inserts a session row (no messages yet) and its agent context, inside the caller's transaction. */
 export async function insertSession(
   manager: EntityManager,
-  session: { id: string; title: string | null; ownerId: OwnerScope; context?: InitialAgentContext },
+  session: { id: string; title: string | null; ownerId: OwnerScope; serverMadeId?: boolean; context?: InitialAgentContext },
 ): Promise<void> {
   const now = new Date();
   const context = session.context ?? FRESH_CONTEXT;
   await manager.insert(SessionEntity, {
     id: session.id,
     ownerId: session.ownerId,
+    serverMadeId: session.serverMadeId ?? false,
     title: storableOrNull(session.title),
     messageCount: 0,
     createdAt: now,

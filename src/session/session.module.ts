@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConversationStore } from './conversation-store.service';
 import { SESSION_ENTITIES } from './entities';
 import { SessionCleanupService } from './session-cleanup.service';
+import { SessionDeletions } from './session-deletions';
 import { SessionEventStore } from './session-event-store.service';
 import { SessionController } from './session.controller';
 import { SessionHistoryService } from './session-history.service';
@@ -21,6 +22,7 @@ import { SessionTransferController } from './transfer/session-transfer.controlle
   controllers: [SessionController, SearchController, SessionTransferController],
   providers: [
     SessionTotals,
+    SessionDeletions,
     SessionService,
     SessionHistoryService,
     ConversationStore,
@@ -31,6 +33,6 @@ import { SessionTransferController } from './transfer/session-transfer.controlle
     SessionImportService,
     SessionForkService,
   ],
-  exports: [SessionService, SessionHistoryService, ConversationStore, SessionEventStore],
+  exports: [SessionService, SessionHistoryService, ConversationStore, SessionEventStore, SessionDeletions],
 })
 export class SessionModule {}

@@ -12,6 +12,7 @@ import { AgentContextEntity } from './entities/agent-context.entity';
 import { SessionEntity } from './entities/session.entity';
 import { ownedBy, OwnerScope } from './owner-scope';
 import { INITIAL_AGENT, insertSession } from './session-rows';
+import { SessionDeletions } from './session-deletions';
 import { SessionTotals } from './session-totals';
 import { SessionView } from './session-view';
 
@@ -33,12 +34,13 @@ export class SessionService {
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     private readonly tx: TransactionRunner,
     private readonly totals: SessionTotals,
+    private readonly deletions: SessionDeletions,
   ) {}
 
   /** Creates a session (a UUID v4 when no id is given). Fails with `session_exists` if the id is taken. */
   async create(input: { sessionId?: string; title?: string }, scope: OwnerScope): Promise<SessionView> {
     const id = input.sessionId ?? randomUUID();
-    const created = await this.insertIfMissing(id, input.title ?? null, scope);
+    const created = await this.insertIfMissing(id, input.title ?? null, scope, input.sessionId === undefined);
     if (!created) {
       throw new DomainError(DomainErrorCode.SessionExists, `Session ${id} already exists`);
     }
@@ -52,7 +54,7 @@ export class SessionService {
    */
   async ensure(id: string, scope: OwnerScope): Promise<boolean> {
     if (await this.isVisible(id, scope)) return false;
-    const created = await this.insertIfMissing(id, null, scope);
+    const created = await this.insertIfMissing(id, null, scope, false);
     if (created) {
       this.logger.log(`session=${id} created on first message`);
     } else if (!(await this.isVisible(id, scope))) {
@@ -72,6 +74,20 @@ export class SessionService {
       scope === null ? { id } : { id, owner: scope },
     );
     return rows.length > 0;
+  }
+
+  /**
+   * The owner of a session whose id the server made for an authenticated owner (PROTOCOL §10: such an
+   * id may stand in for the owner's credential on a header-less socket); null for any other id.
+   */
+  async capabilityOwner(id: string): Promise<string | null> {
+    const rows = await rawQuery<{ owner_id: string | null; server_made_id: boolean | number }>(
+      this.sessions.manager,
+      'SELECT owner_id, server_made_id FROM sessions WHERE id = :id',
+      { id },
+    );
+    const row = rows[0];
+    return row && Boolean(row.server_made_id) && row.owner_id !== null ? row.owner_id : null;
   }
 
   async get(id: string, scope: OwnerScope): Promise<SessionView> {
@@ -104,14 +120,15 @@ export class SessionService {
     const result = await this.tx.run((manager) => manager.delete(SessionEntity, { id, ...ownedBy(scope) }));
     if (!result.affected) throw sessionNotFound(id);
     this.totals.forget();
+    this.deletions.announce([id]);
     this.logger.log(`session=${id} deleted`);
   }
 
-  private async insertIfMissing(id: string, title: string | null, owner: OwnerScope): Promise<boolean> {
+  private async insertIfMissing(id: string, title: string | null, owner: OwnerScope, serverMadeId: boolean): Promise<boolean> {
     try {
       return await this.tx.run(async (manager) => {
         if (await manager.existsBy(SessionEntity, { id })) return false;
-        await insertSession(manager, { id, title, ownerId: owner });
+        await insertSession(manager, { id, title, ownerId: owner, serverMadeId });
         return true;
       }).then((created) => {
         if (created) this.totals.forget();

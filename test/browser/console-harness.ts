@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchSystemChromium } from '../utils/browser';
-import { ServiceProcess } from '../utils/service-process';
+import { freePort, ServiceProcess } from '../utils/service-process';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { waitUntil } from '../utils/wait-until';
 
@@ -40,16 +40,16 @@ export function useConsoleHarness(env: Record<string, string> = {}): ConsoleHarn
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'console-browser-'));
-    service = await ServiceProcess.start({
-      DATABASE_URL: `sqlite:${join(dir, 'console.db')}`,
-      ECHO_TOKEN_DELAY_MS: '40',
-      // The console does not use gRPC; never take its default port on a shared machine.
-      GRPC_PORT: 'off',
-      RATE_LIMIT_REST_PER_MINUTE: '100000',
-      RATE_LIMIT_WS_MESSAGES_PER_MINUTE: '100000',
-      ...env,
-    });
-    proxy = await TcpProxy.start(service.port);
+    // GRPC_PORT is off by default there: the console does not use gRPC.
+    service = ServiceProcess.start(
+      join(dir, 'console.db'),
+      await freePort(),
+      { ECHO_TOKEN_DELAY_MS: '40', RATE_LIMIT_REST_PER_MINUTE: '100000', RATE_LIMIT_WS_MESSAGES_PER_MINUTE: '100000', ...env },
+      'built',
+    );
+    await service.waitHealthy(60_000);
+    proxy = new TcpProxy('127.0.0.1', service.port);
+    await proxy.start();
     browser = await launchSystemChromium();
   }, 90_000);
 
@@ -75,7 +75,7 @@ export function useConsoleHarness(env: Record<string, string> = {}): ConsoleHarn
 
   afterAll(async () => {
     await browser?.close();
-    await proxy?.close();
+    await proxy?.stop();
     await service?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -94,7 +94,7 @@ export function useConsoleHarness(env: Record<string, string> = {}): ConsoleHarn
       return need(page, 'the page');
     },
     problems,
-    url: (path = '/console') => `${need(proxy, 'the proxy').baseUrl}${path}`,
+    url: (path = '/console') => `http://127.0.0.1:${need(proxy, 'the proxy').port}${path}`,
   };
 }
 

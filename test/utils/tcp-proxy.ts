@@ -1,50 +1,45 @@
-import { createConnection, createServer, Server, Socket } from 'node:net';
+import { createServer, Server, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 /**
- * A TCP proxy in front of a local port that a test can use to cut every open connection at once, as a
- * flaky network would (the client sees its WebSocket drop without a close frame).
+ * A TCP proxy on 127.0.0.1 in front of a real server (e.g. PostgreSQL). `stop()` closes it and cuts
+ * every connection, so the server "stops answering" for whoever goes through the proxy; `start()`
+ * opens it again on the same port.
  */
 export class TcpProxy {
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-    private readonly open: Set<Socket>,
+  private server: Server | undefined;
+  private readonly connections = new Set<Socket>();
+  port = 0;
+
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
   ) {}
 
-  static async start(targetPort: number): Promise<TcpProxy> {
-    const sockets = new Set<Socket>();
+  async start(): Promise<void> {
+    if (this.server) return;
     const server = createServer((client) => {
-      const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+      const upstream = new Socket();
+      upstream.connect(this.targetPort, this.targetHost);
       for (const socket of [client, upstream]) {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
+        this.connections.add(socket);
+        socket.on('close', () => this.connections.delete(socket));
+        socket.on('error', () => undefined);
       }
-      client.pipe(upstream);
-      upstream.pipe(client);
+      client.pipe(upstream).pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no port');
-    return new TcpProxy(server, address.port, sockets);
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
   }
 
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  /** Cuts every connection through the proxy (new ones still work). */
-  dropAll(): number {
-    const count = this.open.size;
-    for (const socket of this.open) socket.destroy();
-    this.open.clear();
-    return count;
-  }
-
-  async close(): Promise<void> {
-    this.dropAll();
-    await new Promise<void>((done) => this.server.close(() => done()));
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.connections) socket.destroy();
+    this.connections.clear();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, LogLevel } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { createApp } from '../../src/bootstrap';
@@ -20,10 +20,14 @@ export interface RunningApp {
  * Starts the real application (same bootstrap as main.ts) on 127.0.0.1 and a free port. gRPC is off
  * unless `env` sets GRPC_PORT (use `0`): parallel spec files would otherwise fight over port 50051.
  */
-export async function startApp(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningApp> {
+export async function startApp(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  options: { logLevels?: LogLevel[] } = {},
+): Promise<RunningApp> {
   const config = loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', GRPC_PORT: 'off', ...env });
   const app = await createApp(config, {
-    logLevels: process.env.TEST_LOGS ? ['log', 'warn', 'error', 'debug'] : ['error', 'fatal'],
+    logLevels: options.logLevels ?? (process.env.TEST_LOGS ? ['log', 'warn', 'error', 'debug'] : ['error', 'fatal']),
   });
   await app.listen(0, '127.0.0.1');
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;

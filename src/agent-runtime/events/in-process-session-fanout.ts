@@ -30,8 +30,10 @@ export class InProcessSessionFanout implements SessionFanout {
     });
   }
 
-  /** Sessions watched right now (for tests and metrics). */
-  get watchedSessions(): number {
-    return this.topics.size;
+  end(sessionId: string): void {
+    const topic = this.topics.get(sessionId);
+    if (!topic) return;
+    this.topics.delete(sessionId);
+    topic.subject.complete();
   }
 }

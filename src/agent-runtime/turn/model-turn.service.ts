@@ -15,7 +15,7 @@ import {
   toAwaiting,
   toToolCallSpecs,
 } from './tool-calls';
-import { TurnContext } from './turn-context';
+import { commitStep, TurnContext } from './turn-context';
 
 /**
  * One model step of a turn: send the agent's prompt and the recent history, stream the answer,
@@ -34,6 +34,7 @@ export class ModelTurnService {
   ) {}
 
   async run(ctx: TurnContext, agent: AgentType): Promise<void> {
+    ctx.agent = agent;
     const done = this.activity.begin(agent);
     try {
       await this.answer(ctx, agent);
@@ -78,7 +79,7 @@ export class ModelTurnService {
       calls = [];
     }
     if (calls.length === 0) {
-      await this.store.commit(ctx.sessionId, { messages: [{ role: 'assistant', content: text, agent }] });
+      await commitStep(this.store, ctx, { messages: [{ role: 'assistant', content: text, agent }] });
       ctx.emit(assistantFinalFrame(text));
       return;
     }
@@ -95,13 +96,13 @@ export class ModelTurnService {
     const assistant = { role: 'assistant' as const, content: text, toolCalls: toToolCallSpecs(prepared), agent };
     const refused = prepared.find((c) => c.refusal !== null);
     if (refused?.refusal) {
-      await this.store.commit(ctx.sessionId, { messages: [assistant, ...refusalAnswers(prepared)] });
+      await commitStep(this.store, ctx, { messages: [assistant, ...refusalAnswers(prepared)] });
       this.logger.warn(`session=${ctx.sessionId} refused tool "${refused.toolName}" for agent ${agent}`);
       ctx.emit(errorFrame(refused.refusal));
       return;
     }
     const awaiting = toAwaiting(prepared);
-    await this.store.commit(ctx.sessionId, {
+    await commitStep(this.store, ctx, {
       messages: [assistant],
       awaitingToolCalls: awaiting,
       newApprovals: approvalsFor(awaiting),

@@ -29,8 +29,13 @@ describe(MessageSearchService.name, () => {
   });
 
   it('indexes the messages stored before the migration (backfill)', async () => {
-    await dataSource.undoLastMigration();
     await sessions.create({ sessionId: 'old' }, 'alice');
+    // Back to just before MessageSearch: undo every later migration, then the search migration itself.
+    while (dataSource.migrations.length > 0) {
+      const executed = await dataSource.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id DESC LIMIT 1');
+      await dataSource.undoLastMigration();
+      if (executed[0]?.name === 'MessageSearch1764200000000') break;
+    }
     await store.commit('old', { messages: [userMessage('An early capybara'), assistantMessage('Noted, capybara.')] });
     await dataSource.runMigrations();
     expect((await find('capybara')).sort()).toEqual(['old#0', 'old#1']);

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { signToken } from '../utils/jwks-server';
-import { eventually, screenshot, useConsoleHarness } from './console-harness';
+import { eventually, useConsoleHarness } from './console-harness';
 
 const API_KEY = 'browser-key-0123456789abcdef';
 const SECRET = 'browser-test-secret-that-is-long-enough!';
@@ -30,7 +30,6 @@ describe('Web console with authentication (browser)', () => {
     await page.goto(h.url());
     await page.getByTestId('login').waitFor();
     expect(await page.getByTestId('password-login').count()).toBe(0);
-    await screenshot(page, 'console-login.png');
     await page.getByTestId('secret-input').fill('wrong-key-0123456789abcdef');
     await page.getByTestId('secret-submit').click();
     await page.getByTestId('login-problem').waitFor();

@@ -7,12 +7,15 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 
-# ---- build: compile TypeScript to dist/ ----
+# ---- build: compile TypeScript to dist/, bundle the web console ----
 FROM toolchain AS build
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
+# The web console: bundled by esbuild into dist/console-app (served by the app at /console).
+COPY console ./console
+COPY scripts/build-console.ts ./scripts/
 RUN npm run build
 
 # ---- production dependencies only (built here so the runtime image needs no compiler) ----

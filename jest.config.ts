@@ -11,7 +11,8 @@ const config: Config = {
       displayName: 'unit',
       testEnvironment: 'node',
       rootDir: '.',
-      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts'],
+      // The console's logic (console/src) is plain TypeScript and tested here too; its UI by `npm run test:browser`.
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts', '<rootDir>/console/src/**/*.spec.ts'],
       transform,
     },
     {

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgentRuntimeModule } from './agent-runtime/agent-runtime.module';
 import { AuthModule } from './auth/auth.module';
+import { ConsoleModule } from './console/console.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -26,6 +27,7 @@ export class AppModule {
         AgentRuntimeModule,
         GatewayModule,
         PlatformModule,
+        ConsoleModule,
       ],
     };
   }

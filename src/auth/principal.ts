@@ -14,7 +14,7 @@ export function scopeOf(principal: Principal): OwnerScope {
   return principal.via === 'none' ? null : principal.userId;
 }
 
-/** Where a credential can come from: headers (REST and WebSocket upgrade) or `?access_token=` (browsers). */
+/** Where a credential can come from: headers (REST and WebSocket upgrade), or `?access_token=` / `?api_key=` on a WebSocket upgrade (browsers). */
 export interface Credentials {
   readonly authorization?: string;
   readonly apiKey?: string;

@@ -23,6 +23,8 @@ export interface LlmConfig {
   readonly contextMessages: number;
   /** Number of pieces the offline `echo` model streams its answer in (benchmarks raise it). */
   readonly echoTokens: number;
+  /** Pause of the `echo` model before each piece it streams (a slow model for demos and browser tests). */
+  readonly echoTokenDelayMs: number;
   /** A streamed answer that sends nothing for this long is aborted. */
   readonly streamIdleTimeoutMs: number;
   /** Consecutive failed model calls that open the circuit breaker… */

@@ -41,6 +41,7 @@ export function loadConfig(env: Env): AppConfig {
     maxRetries: reader.int('LLM_MAX_RETRIES', 2, 0, 10),
     contextMessages: reader.int('LLM_CONTEXT_MESSAGES', 200, 2, 100_000),
     echoTokens: reader.int('ECHO_TOKENS', 0, 0, 100_000),
+    echoTokenDelayMs: reader.int('ECHO_TOKEN_DELAY_MS', 0, 0, 60_000),
     streamIdleTimeoutMs: reader.int('LLM_STREAM_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     breakerThreshold: reader.int('LLM_BREAKER_THRESHOLD', 5, 1, 1000),
     breakerCooldownMs: reader.int('LLM_BREAKER_COOLDOWN_MS', 30_000, 100, 3_600_000),

@@ -42,10 +42,12 @@ export class UpgradeGate {
     const parsed = parseWsTarget(request.url);
     if (!parsed.ok) return parsed;
     const { target } = parsed;
+    // Browsers cannot set headers on a WebSocket: they send the token or key in the query string.
+    const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
     const credentials: Credentials = {
       authorization: header(request, 'authorization'),
-      apiKey: header(request, 'x-api-key'),
-      accessToken: new URL(request.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined,
+      apiKey: header(request, 'x-api-key') ?? query.get('api_key') ?? undefined,
+      accessToken: query.get('access_token') ?? undefined,
     };
     let principal: Principal;
     try {

@@ -134,9 +134,10 @@ describe('Authentication and ownership (e2e)', () => {
     expect((await call('GET', '/api/v1/sessions', as('wrong-key-0123456789abcdef'))).status).toBe(401);
   });
 
-  it('authenticates the WebSocket upgrade by header or access_token, and refuses it with 401 otherwise', async () => {
+  it('authenticates the WebSocket upgrade by header, access_token or api_key, and refuses it with 401 otherwise', async () => {
     expect(await TestSocket.refused(`${running.wsUrl}/api/v1/ws/ws-auth`)).toBe(401);
     expect(await TestSocket.refused(`${running.wsUrl}/api/v1/ws/ws-auth?access_token=bad`)).toBe(401);
+    expect(await TestSocket.refused(`${running.wsUrl}/api/v1/ws/ws-auth?api_key=wrong-key-0123456789abcdef`)).toBe(401);
     const token = await signToken(secret, { sub: 'dave', type: 'access', issuer: ISSUER, audience: AUDIENCE });
     // The answer must be the agent's reply (routed on a session's first message), not an error frame,
     // which also ends with is_final.
@@ -156,6 +157,12 @@ describe('Authentication and ownership (e2e)', () => {
       types: ['agent_switched', 'assistant_message'],
       last: expect.objectContaining({ type: 'assistant_message', content: 'You said: hello', is_final: true }),
     });
+    const viaKeyQuery = await open(`/api/v1/ws/alice-ws?api_key=${KEY_ALICE}`);
+    expect(answer(await viaKeyQuery.request({ type: 'user_message', content: 'hello again' }))).toEqual({
+      types: ['assistant_message'],
+      last: expect.objectContaining({ type: 'assistant_message', content: 'You said: hello again', is_final: true }),
+    });
+    expect(await TestSocket.refused(`${running.wsUrl}/api/v1/ws/alice-ws?api_key=${KEY_BOB}`)).toBe(404);
   });
 
   it("isolates owners: another user's session is 404 on every route and on the socket", async () => {

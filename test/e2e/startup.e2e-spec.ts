@@ -7,7 +7,7 @@ import { startApp } from '../utils/test-app';
 
 const ROOT = resolve(__dirname, '..', '..');
 // Every variable the service reads, so that the caller's environment cannot leak into the child.
-const CONFIG_VARIABLES = /^(PORT|GRPC_PORT|HOST|DATABASE_URL|SQLITE_.*|LLM_.*|ECHO_TOKENS|SESSION_.*|WS_.*|AUTH_.*|RATE_LIMIT_.*|MAX_.*|SHUTDOWN_.*)$/;
+const CONFIG_VARIABLES = /^(PORT|GRPC_PORT|HOST|DATABASE_URL|SQLITE_.*|LLM_.*|ECHO_.*|SESSION_.*|WS_.*|AUTH_.*|RATE_LIMIT_.*|MAX_.*|SHUTDOWN_.*)$/;
 /** Loading the whole app through ts-node takes seconds, more while other suites run in parallel. */
 const CHILD_TIMEOUT_MS = 90_000;
 

@@ -1,12 +1,17 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** Running the real service as a child process (crash tests kill it with SIGKILL), and small waits. */
 
 const ROOT = resolve(__dirname, '..', '..');
+const BUILT_ENTRY = join(ROOT, 'dist', 'main.js');
 
-/** The service as production runs it (`src/main.ts` through ts-node), with only the variables given here. */
+/** `source`: `src/main.ts` through ts-node (no build needed); `built`: `node dist/main`, as production runs it. */
+export type ServiceEntry = 'source' | 'built';
+
+/** The service as a child process, with only the variables given here (nothing leaks from the caller's environment). */
 export class ServiceProcess {
   private output = '';
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -14,8 +19,7 @@ export class ServiceProcess {
 
   private constructor(
     readonly child: ChildProcess,
-    readonly baseUrl: string,
-    readonly wsUrl: string,
+    readonly port: number,
   ) {
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
@@ -30,14 +34,19 @@ export class ServiceProcess {
     );
   }
 
-  /** Starts `src/main.ts` on a SQLite file with the echo model; `env` adds or overrides variables. */
-  static start(dbPath: string, port: number, env: Record<string, string> = {}): ServiceProcess {
+  /**
+   * Starts the service on a SQLite file with the echo model; `env` adds or overrides variables. The
+   * `built` entry needs `npm run build` first.
+   */
+  static start(dbPath: string, port: number, env: Record<string, string> = {}, entry: ServiceEntry = 'source'): ServiceProcess {
+    if (entry === 'built' && !existsSync(BUILT_ENTRY)) throw new Error(`${BUILT_ENTRY} is missing: run npm run build first`);
     const inherited: NodeJS.ProcessEnv = {};
     for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) {
       const value = process.env[name];
       if (value !== undefined) inherited[name] = value;
     }
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    const args = entry === 'built' ? [BUILT_ENTRY] : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];
+    const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: {
         ...inherited,
@@ -50,7 +59,15 @@ export class ServiceProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return new ServiceProcess(child, `http://127.0.0.1:${port}`, `ws://127.0.0.1:${port}`);
+    return new ServiceProcess(child, port);
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}`;
   }
 
   get running(): boolean {
@@ -79,6 +96,15 @@ export class ServiceProcess {
   async kill(): Promise<void> {
     if (this.running) this.child.kill('SIGKILL');
     await this.exited;
+  }
+
+  /** SIGTERM (graceful shutdown), then SIGKILL if it takes longer than 15 s. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await this.exited;
+    clearTimeout(timer);
   }
 }
 

@@ -20,7 +20,7 @@ export const chatModelProvider: Provider = {
 function chooseModel(config: AppConfig): ChatModel {
   switch (config.llm.provider) {
     case 'echo':
-      return new EchoChatModel(config.llm.echoTokens);
+      return new EchoChatModel(config.llm.echoTokens, config.llm.echoTokenDelayMs);
     case 'openai':
       return new ResilientChatModel(new OpenAiChatModel(config.llm), {
         idleTimeoutMs: config.llm.streamIdleTimeoutMs,

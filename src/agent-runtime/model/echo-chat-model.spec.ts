@@ -33,6 +33,20 @@ describe(EchoChatModel.name, () => {
     expect(textOf(events).startsWith('You said: hi ')).toBe(true);
   });
 
+  it('waits the configured delay before each piece, and a cancel ends the wait at once', async () => {
+    const model = new EchoChatModel(0, 40);
+    const started = Date.now();
+    const events = await ask(model, [{ role: 'user', content: 'one two three' }]);
+    expect(textOf(events)).toBe('You said: one two three');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(events.length * 40 - 5);
+
+    const controller = new AbortController();
+    const slow = new EchoChatModel(0, 60_000);
+    const pending = ask(slow, [{ role: 'user', content: 'hi' }], controller.signal);
+    setTimeout(() => controller.abort(), 20);
+    await expect(pending).rejects.toThrow(/abort/i);
+  });
+
   it('stops when aborted', async () => {
     const controller = new AbortController();
     controller.abort();

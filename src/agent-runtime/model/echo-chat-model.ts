@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatMessage } from '../../protocol/chat-message';
 import type { ChatModel, ModelEvent, ModelRequest } from './chat-model';
 
@@ -8,14 +9,17 @@ const RESULT_PREVIEW = 500;
  * The built-in offline model: deterministic, instant, no network. It answers with a short text that
  * quotes the user's words, streamed word by word. `/tool <name> <json args>` makes it call a tool
  * (for offline demos and tests); after the tool's answer it quotes the result. `tokens` > 0 makes every
- * answer exactly that many pieces (benchmarks).
+ * answer exactly that many pieces (benchmarks); `tokenDelayMs` > 0 waits that long before every piece
+ * (a slow model for demos and the console's browser tests; the wait ends at once when the turn is cancelled).
  */
 export class EchoChatModel implements ChatModel {
   readonly name = 'echo';
 
-  constructor(private readonly tokens = 0) {}
+  constructor(
+    private readonly tokens = 0,
+    private readonly tokenDelayMs = 0,
+  ) {}
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- instant by design: an AsyncIterable that never waits
   async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
     const last = lastConversationMessage(request.messages);
     const directive = last?.role === 'user' ? TOOL_DIRECTIVE.exec(last.content ?? '') : null;
@@ -27,6 +31,7 @@ export class EchoChatModel implements ChatModel {
     }
     for (const piece of this.pieces(answerTo(last))) {
       throwIfAborted(request.signal);
+      if (this.tokenDelayMs > 0) await sleep(this.tokenDelayMs, undefined, { signal: request.signal });
       yield { type: 'text', delta: piece };
     }
   }

@@ -19,6 +19,11 @@ export async function createApp(
   const app = await NestFactory.create(AppModule.forRoot(config), {
     logger: options.logLevels ?? ['log', 'warn', 'error', 'fatal'],
   });
+  return configureApp(app, config);
+}
+
+/** Pipes, filters, the WebSocket adapter, shutdown hooks and Swagger on an application built from AppModule. */
+export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { DomainError, DomainErrorCode, sessionNotFound } from '../common/domain.error';
-import { rawQuery } from '../database/raw-sql';
+import { PreparedStatements, preparedSql } from '../database/prepared-statements';
 import { storableOrNull, storableText } from '../database/storable-text';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
@@ -15,6 +15,10 @@ import { SessionTotals } from './session-totals';
 import { SessionView } from './session-view';
 
 export const INITIAL_AGENT: AgentType = 'orchestrator';
+
+// Asked before every turn and every socket upgrade.
+const SESSION_EXISTS = preparedSql('session_exists', 'SELECT 1 AS found FROM sessions WHERE id = $1');
+const SESSION_OWNED = preparedSql('session_owned', 'SELECT 1 AS found FROM sessions WHERE id = $1 AND owner_id = $2');
 
 interface SessionRow {
   id: string;
@@ -34,6 +38,7 @@ export class SessionService {
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     private readonly tx: TransactionRunner,
     private readonly totals: SessionTotals,
+    private readonly sql: PreparedStatements,
   ) {}
 
   /** Creates a session (a UUID v4 when no id is given). Fails with `session_exists` if the id is taken. */
@@ -64,14 +69,10 @@ export class SessionService {
 
   /** Whether the session exists and belongs to the scope. */
   async isVisible(id: string, scope: OwnerScope): Promise<boolean> {
-    // Asked before every turn: plain SQL, no entity machinery.
-    const rows = await rawQuery(
-      this.sessions.manager,
+    const rows =
       scope === null
-        ? 'SELECT 1 AS found FROM sessions WHERE id = :id'
-        : 'SELECT 1 AS found FROM sessions WHERE id = :id AND owner_id = :owner',
-      scope === null ? { id } : { id, owner: scope },
-    );
+        ? await this.sql.query(this.sessions.manager, SESSION_EXISTS, [id])
+        : await this.sql.query(this.sessions.manager, SESSION_OWNED, [id, scope]);
     return rows.length > 0;
   }
 

@@ -1,0 +1,79 @@
+import { createServer, Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { sendText } from './socket-writer';
+
+describe(sendText.name, () => {
+  let server: Server;
+  let wss: WebSocketServer;
+  let client: WebSocket;
+  let serverSide: WebSocket;
+
+  beforeEach(async () => {
+    server = createServer();
+    wss = new WebSocketServer({ server, perMessageDeflate: false });
+    const connected = new Promise<WebSocket>((resolve) => wss.once('connection', resolve));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, { perMessageDeflate: false });
+    serverSide = await connected;
+    await new Promise((resolve) => client.once('open', resolve));
+  });
+
+  afterEach(async () => {
+    client.terminate();
+    wss.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** Counts the writes that reach the TCP socket's underlying handle. */
+  function countWrites(ws: WebSocket): () => number {
+    const raw = (ws as unknown as { _socket: Socket & { _write: unknown; _writev: unknown } })._socket;
+    let writes = 0;
+    for (const method of ['_write', '_writev'] as const) {
+      const original = raw[method] as (...args: unknown[]) => unknown;
+      raw[method] = (...args: unknown[]) => {
+        writes += 1;
+        return original.apply(raw, args);
+      };
+    }
+    return () => writes;
+  }
+
+  it('sends the frames of one tick in one write, in order', async () => {
+    const writes = countWrites(serverSide);
+    const received: string[] = [];
+    const all = new Promise<void>((resolve) =>
+      client.on('message', (data) => {
+        received.push(String(data));
+        if (received.length === 20) resolve();
+      }),
+    );
+    for (let i = 0; i < 20; i++) sendText(serverSide, `frame ${i}`);
+    await all;
+    expect(received).toEqual(Array.from({ length: 20 }, (_, i) => `frame ${i}`));
+    expect(writes()).toBe(1);
+  });
+
+  it('frames of later ticks get their own write', async () => {
+    const writes = countWrites(serverSide);
+    const received: string[] = [];
+    const both = new Promise<void>((resolve) =>
+      client.on('message', (data) => {
+        received.push(String(data));
+        if (received.length === 2) resolve();
+      }),
+    );
+    sendText(serverSide, 'first');
+    await new Promise((resolve) => setImmediate(resolve));
+    sendText(serverSide, 'second');
+    await both;
+    expect(received).toEqual(['first', 'second']);
+    expect(writes()).toBe(2);
+  });
+
+  it('drops frames for a socket that is no longer open', async () => {
+    serverSide.close();
+    await new Promise((resolve) => client.once('close', resolve));
+    expect(() => sendText(serverSide, 'late')).not.toThrow();
+  });
+});

@@ -44,18 +44,26 @@ function setUp(): { runner: TransactionRunner; fake: FakeRunner; log: string[] }
 }
 
 describe(TransactionRunner.name, () => {
-  it('puts units queued in the same tick into one transaction, each in its own savepoint', async () => {
+  it('puts units queued in the same tick into one transaction', async () => {
     const { runner, log } = setUp();
     const values = await Promise.all([runner.run(async () => 1), runner.run(async () => 2)]);
     expect(values).toEqual([1, 2]);
-    expect(log).toEqual([
-      'BEGIN',
-      'SAVEPOINT group_member',
-      'RELEASE SAVEPOINT group_member',
-      'SAVEPOINT group_member',
-      'RELEASE SAVEPOINT group_member',
-      'COMMIT',
+    expect(log).toEqual(['BEGIN', 'COMMIT']);
+    expect(runner.committed).toEqual({ batches: 1, units: 2 });
+  });
+
+  it('a unit that throws fails alone: the batch rolls back and the others run again in the next one', async () => {
+    const { runner, log } = setUp();
+    const runs = { a: 0, c: 0 };
+    const results = await Promise.allSettled([
+      runner.run(async () => `a${++runs.a}`),
+      runner.run(async () => {
+        throw new Error('own error');
+      }),
+      runner.run(async () => `c${++runs.c}`),
     ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['a2', 'own error', 'c1']);
+    expect(log).toEqual(['BEGIN', 'ROLLBACK', 'BEGIN', 'COMMIT']);
     expect(runner.committed).toEqual({ batches: 1, units: 2 });
   });
 
@@ -71,18 +79,13 @@ describe(TransactionRunner.name, () => {
     expect(log).toEqual(['BEGIN', 'COMMIT', 'BEGIN', 'COMMIT']);
   });
 
-  it('a failed COMMIT rejects every caller of the batch (each failed unit with its own error) and retries nothing', async () => {
+  it('a failed COMMIT rejects every caller of the batch and retries nothing', async () => {
     const { runner, fake, log } = setUp();
     fake.failCommit = true;
     let runs = 0;
-    const results = await Promise.allSettled([
-      runner.run(async () => void (runs += 1)),
-      runner.run(async () => {
-        throw new Error('own error');
-      }),
-    ]);
-    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual(['disk I/O error', 'own error']);
-    expect(runs).toBe(1);
+    const results = await Promise.allSettled([runner.run(async () => void (runs += 1)), runner.run(async () => void (runs += 1))]);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual(['disk I/O error', 'disk I/O error']);
+    expect(runs).toBe(2);
     expect(log.at(-1)).toBe('ROLLBACK');
     expect(runner.committed).toEqual({ batches: 0, units: 0 });
   });

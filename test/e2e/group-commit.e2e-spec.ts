@@ -7,7 +7,7 @@ import { createTestDatabase, TestDatabase } from '../utils/test-database';
 /**
  * Group commit on the real database (a SQLite file here, PostgreSQL under `npm run test:pg`): units
  * ready together share a commit, a caller resumes only once its unit is visible to another connection,
- * and a failing unit fails alone.
+ * and a failing unit fails alone (the others of its batch run again and commit once).
  */
 describe('Group commit (e2e)', () => {
   let db: TestDatabase;
@@ -87,7 +87,7 @@ describe('Group commit (e2e)', () => {
     expect(await committedIds('alone-')).toEqual(['alone-ok']);
   });
 
-  it('when one unit breaks the whole transaction, the others are retried once in a new batch and commit exactly once', async () => {
+  it('when a unit ends the transaction itself, the others run again in a new batch and commit exactly once', async () => {
     const runs = new Map<string, number>();
     const counted = (id: string) => async (manager: import('typeorm').EntityManager) => {
       runs.set(id, (runs.get(id) ?? 0) + 1);

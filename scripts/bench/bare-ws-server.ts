@@ -10,7 +10,7 @@
  * with the journal and synchronous settings the service uses (WAL, synchronous=NORMAL). Run as its own process.
  */
 import { createServer } from 'node:http';
-import { WebSocket, WebSocketServer } from 'ws';
+import { RawData, WebSocket, WebSocketServer } from 'ws';
 import type { Database, Statement } from 'sqlite3';
 
 const port = Number(process.env.PORT ?? '0');
@@ -21,6 +21,12 @@ interface Incoming {
   readonly type?: unknown;
   readonly content?: unknown;
   readonly agent_type?: unknown;
+}
+
+/** The message's text (self-contained: this file runs transpiled on its own, without src/). */
+function messageText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
 
 type Store = (sessionId: string, seq: number, role: string, content: string) => Promise<void>;
@@ -90,7 +96,7 @@ async function main(): Promise<void> {
     ws.on('message', (data) => {
       let frame: Incoming;
       try {
-        frame = JSON.parse(String(data)) as Incoming;
+        frame = JSON.parse(messageText(data)) as Incoming;
       } catch {
         ws.send(JSON.stringify({ type: 'error', content: 'Invalid JSON', error: 'Invalid JSON', is_final: true }));
         return;

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { wsMessageText } from '../../src/protocol/ws-text';
 import type { ClientFrame, IncomingFrame } from './frames';
 import { parseIncoming } from './frames';
 import type { ProtocolVersion } from './options';
@@ -84,7 +85,7 @@ export class SessionConnection {
       for (const text of this.outbox.splice(0)) socket.send(text);
     });
     socket.on('message', (data, isBinary) => {
-      if (!isBinary) this.receive(data.toString());
+      if (!isBinary) this.receive(wsMessageText(data));
     });
     socket.on('error', (error) => this.failed(error));
     socket.on('close', (code, reason) => this.closed(socket, code, reason.toString()));

@@ -16,8 +16,9 @@ describe(SessionQueue.name, () => {
       await first.promise;
       log.push('a:end');
     });
-    const b = sut.enqueue('s', async () => {
+    const b = sut.enqueue('s', () => {
       log.push('b');
+      return Promise.resolve();
     });
     await Promise.resolve();
     expect(log).toEqual(['a:start']);
@@ -32,8 +33,9 @@ describe(SessionQueue.name, () => {
     const gate = deferred();
     const log: string[] = [];
     const a = sut.enqueue('a', () => gate.promise);
-    await sut.enqueue('b', async () => {
+    await sut.enqueue('b', () => {
       log.push('b ran while a waits');
+      return Promise.resolve();
     });
     expect(log).toEqual(['b ran while a waits']);
     gate.resolve();
@@ -46,7 +48,7 @@ describe(SessionQueue.name, () => {
   it('a failing job does not stop the next one', async () => {
     const sut = new SessionQueue();
     const failed = sut.enqueue('s', () => Promise.reject(new Error('boom')));
-    const next = sut.enqueue('s', async () => undefined);
+    const next = sut.enqueue('s', () => Promise.resolve());
     await expect(failed).rejects.toThrow('boom');
     await expect(next).resolves.toBeUndefined();
   });

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { BadRequestException, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { DomainError, DomainErrorCode } from './domain.error';
@@ -11,7 +12,12 @@ interface FakeResponse {
 }
 
 function fakeResponse(headersSent = false): FakeResponse {
-  const response: FakeResponse = { headersSent, status: jest.fn(), json: jest.fn(), end: jest.fn() };
+  const response: FakeResponse = {
+    headersSent,
+    status: jest.fn<FakeResponse, [number]>(),
+    json: jest.fn<FakeResponse, [unknown]>(),
+    end: jest.fn<void, []>(),
+  };
   response.status.mockReturnValue(response);
   response.json.mockReturnValue(response);
   return response;
@@ -65,7 +71,7 @@ describe(HttpExceptionFilter.name, () => {
 
   it.each([
     [new NotFoundException('Cannot GET /api/v1/nope'), 404, 'Cannot GET /api/v1/nope', 'Not Found'],
-    [new HttpException('plain text body', HttpStatus.I_AM_A_TEAPOT), 418, 'plain text body', 'I Am A Teapot'],
+    [new HttpException('plain text body', HttpStatus.I_AM_A_TEAPOT), 418, 'plain text body', "I'm a Teapot"],
     [new HttpException({ detail: 'no message key' }, HttpStatus.FORBIDDEN), 403, 'Http Exception', 'Forbidden'],
     [new HttpException('odd status', 499), 499, 'odd status', 'Error'],
   ])('keeps the status of an HttpException (%s)', (exception, status, message, error) => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, DomainErrorCode } from './domain.error';
@@ -54,11 +55,5 @@ function messageOf(exception: HttpException): string {
 }
 
 function reasonPhrase(status: number): string {
-  const name = HttpStatus[status];
-  if (typeof name !== 'string') return 'Error';
-  return name
-    .toLowerCase()
-    .split('_')
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join(' ');
+  return STATUS_CODES[status] ?? 'Error';
 }

@@ -10,7 +10,7 @@ export type SqlParams = Record<string, string | number | null>;
 export function rawQuery<T>(runner: DataSource | EntityManager, sql: string, params: SqlParams = {}): Promise<T[]> {
   const driver = 'driver' in runner ? runner.driver : runner.connection.driver;
   const [query, values] = driver.escapeQueryWithParameters(sql, params, {});
-  return runner.query(query, values) as Promise<T[]>;
+  return runner.query<T[]>(query, values);
 }
 
 /** ` FOR UPDATE` where row locks exist (PostgreSQL); SQLite serializes its transactions instead. */

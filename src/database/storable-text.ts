@@ -1,3 +1,4 @@
+// eslint-disable-next-line no-control-regex -- NUL is exactly the character PostgreSQL refuses in text
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**

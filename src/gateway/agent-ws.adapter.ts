@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { INestApplication, Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
@@ -7,6 +7,7 @@ import { Observable, Subscription } from 'rxjs';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ServerFrame } from '../protocol/server-frames';
 import { frameJson } from '../protocol/frame-json';
+import { wsMessageText } from '../protocol/ws-text';
 import type { LifecycleConfig } from '../config/app-config';
 import { sendText } from './socket-writer';
 import { UpgradeContext, UpgradeGate } from './upgrade-gate.service';
@@ -15,15 +16,6 @@ export const FRAME_EVENT = 'frame';
 
 /** What the gate decided for an upgrade request, read by the gateway on connection. */
 export const upgradeContexts = new WeakMap<IncomingMessage, UpgradeContext>();
-
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
 
 /**
  * Nest's WsAdapter matches a gateway's path exactly; our sockets live at `/ws/{id}` and
@@ -61,7 +53,7 @@ export class AgentWsAdapter extends WsAdapter {
     client.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
       let reply: Observable<unknown>;
       try {
-        const result = handler.callback(toText(data), FRAME_EVENT);
+        const result = handler.callback(wsMessageText(data), FRAME_EVENT);
         reply = transform(result);
       } catch (error) {
         this.socketLogger.error(`frame handler failed: ${(error as Error).message}`);
@@ -89,7 +81,7 @@ export class AgentWsAdapter extends WsAdapter {
       void this.upgrade(wss, request, socket, head);
     });
     this.watchLiveness(wss);
-    return this.bindErrorHandler(wss) as WebSocketServer;
+    return this.bindErrorHandler(wss);
   }
 
   /** A client's protocol error (e.g. an oversized frame, closed with 1009) is its problem: one line, no stack. */
@@ -178,14 +170,8 @@ function holdSlot(socket: Duplex, release: () => void): { handOver(ws: WebSocket
   };
 }
 
-function toText(data: string | Buffer | ArrayBuffer | Buffer[]): string {
-  if (typeof data === 'string') return data;
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
-}
-
 function refuse(socket: Duplex, status: number, message: string): void {
-  const reason = REASONS[status] ?? 'Error';
+  const reason = STATUS_CODES[status] ?? 'Error';
   const body = JSON.stringify({ statusCode: status, message, error: reason });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\n` +

@@ -114,7 +114,7 @@ describe(SessionCleanupService.name, () => {
         const scheduled = setIntervalSpy.mock.calls.filter(([, ms]) => ms === 3_600_000);
         expect(scheduled).toHaveLength(1);
         await moduleRef.close();
-        const timer = setIntervalSpy.mock.results[setIntervalSpy.mock.calls.indexOf(scheduled[0]!)]?.value;
+        const timer: unknown = setIntervalSpy.mock.results[setIntervalSpy.mock.calls.indexOf(scheduled[0]!)]?.value;
         expect(clearIntervalSpy).toHaveBeenCalledWith(timer);
       } finally {
         setIntervalSpy.mockRestore();

@@ -43,7 +43,7 @@ export class SessionEventStore {
       .select('MAX(e.seq)', 'max')
       .where('e.session_id = :sessionId', { sessionId })
       .getRawOne<{ max: number | string | null }>();
-    return row?.max == null ? 0 : Number(row.max);
+    return row?.max === null || row?.max === undefined ? 0 : Number(row.max);
   }
 
   /**

@@ -127,7 +127,7 @@ describe('docs/asyncapi.yaml (AsyncAPI 3.0.0 description of the WebSocket protoc
     for (const [name, node] of Object.entries(object(doc['operations'], 'operations'))) {
       const operation = object(node, `operation ${name}`);
       const action = operation['action'];
-      if (action !== 'send' && action !== 'receive') throw new Error(`operation ${name} has action ${String(action)}`);
+      if (action !== 'send' && action !== 'receive') throw new Error(`operation ${name} has action ${JSON.stringify(action)}`);
       if (refOf(operation['channel'], `${name}.channel`) !== '#/channels/session') continue;
       for (const ref of (operation['messages'] as JsonValue[] | undefined) ?? []) {
         const target = refOf(resolvePointer(doc, refOf(ref, `${name}.messages[]`)), `${name} message`);

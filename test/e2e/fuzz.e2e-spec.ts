@@ -67,7 +67,7 @@ function wellFormed(text: string): string {
 
 /** What the service stores on every database: also NUL characters become U+FFFD. */
 function stored(text: string): string {
-  return wellFormed(text).replace(/\u0000/g, '\uFFFD');
+  return wellFormed(text).replaceAll('\u0000', '\uFFFD');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -663,7 +663,7 @@ async function drive(app: RunningApp, plan: SocketPlan, outcome: SocketOutcome):
       if (expected.kind === 'answer') outcome.userMessages.push(expected.content);
     }
     // Nothing extra: a last frame's reply must be exactly one error, with nothing left over before it.
-    const last = await socket.request('{', REPLY_TIMEOUT_MS).catch((error: Error) => [{ type: 'none', error: error.message } as Frame]);
+    const last = await socket.request('{', REPLY_TIMEOUT_MS).catch((error: Error) => [{ type: 'none', error: error.message }]);
     if (last.length !== 1 || last[0]?.type !== 'error') {
       outcome.problems.push(`${plan.label}: frames left over at the end: ${preview(JSON.stringify(last))}`);
     }

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { http } from '../utils/http';
 import { useTestApp } from '../utils/use-test-app';
 import { Frame, TestSocket } from '../utils/ws-client';

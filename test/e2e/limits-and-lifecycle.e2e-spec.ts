@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { FakeOpenAiServer } from '../utils/fake-openai-server';
-import { createTestDatabase, TestDatabase } from '../utils/test-database';
+import { createTestDatabase } from '../utils/test-database';
 import { http } from '../utils/http';
 import { RunningApp, startApp } from '../utils/test-app';
 import { Frame, TestSocket } from '../utils/ws-client';

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { useFakeModelApp } from '../utils/fake-model-app';
 import { http } from '../utils/http';
 import { Frame, TestSocket } from '../utils/ws-client';

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { ConversationStore } from '../../src/session/conversation-store.service';
 import {
   agentSwitch,

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
 import { http } from '../utils/http';
 import { RunningApp, startApp } from '../utils/test-app';

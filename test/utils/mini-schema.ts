@@ -60,7 +60,7 @@ export function validate(value: JsonValue | undefined, schemaNode: JsonValue, ro
   if (type !== undefined) {
     const allowed = Array.isArray(type) ? type : [type];
     if (!allowed.some((t) => typeof t === 'string' && hasType(value, t))) {
-      errors.push(`${path}: expected type ${allowed.join('|')}, got ${typeName(value)}`);
+      errors.push(`${path}: expected type ${JSON.stringify(type)}, got ${typeName(value)}`);
       return errors;
     }
   }

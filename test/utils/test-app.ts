@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig } from '../../src/config/app-config';
@@ -19,7 +20,7 @@ export async function startApp(databaseUrl: string, env: Record<string, string> 
     logLevels: process.env.TEST_LOGS ? ['log', 'warn', 'error', 'debug'] : ['error', 'fatal'],
   });
   await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   return {
     app,
     config,

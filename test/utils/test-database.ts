@@ -30,7 +30,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     url: `sqlite:${sqlitePath}`,
     sqlitePath,
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
+    drop: () => {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
   };
 }
 

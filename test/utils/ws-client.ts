@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { wsMessageText } from '../../src/protocol/ws-text';
 
 export type Frame = Record<string, unknown> & { type: string };
 
@@ -13,7 +14,7 @@ export class TestSocket {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()) as Frame);
+      this.frames.push(JSON.parse(wsMessageText(data)) as Frame);
       this.wake();
     });
     ws.on('close', (code) => {

@@ -6,19 +6,20 @@ class FakeStore implements EventRows {
   rows: StoredEvent[] = [];
   inserts = 0;
   failFor = new Set<string>();
-  async insert(rows: readonly StoredEvent[]): Promise<void> {
+  insert(rows: readonly StoredEvent[]): Promise<void> {
     this.inserts += 1;
-    if (rows.some((r) => this.failFor.has(r.sessionId))) throw new Error('FOREIGN KEY constraint failed');
+    if (rows.some((r) => this.failFor.has(r.sessionId))) return Promise.reject(new Error('FOREIGN KEY constraint failed'));
     this.rows.push(...rows);
+    return Promise.resolve();
   }
-  async readAfter(sessionId: string, afterSeq: number): Promise<StoredEvent[]> {
-    return this.rows.filter((r) => r.sessionId === sessionId && r.seq > afterSeq);
+  readAfter(sessionId: string, afterSeq: number): Promise<StoredEvent[]> {
+    return Promise.resolve(this.rows.filter((r) => r.sessionId === sessionId && r.seq > afterSeq));
   }
-  async maxSeq(sessionId: string): Promise<number> {
-    return Math.max(0, ...this.rows.filter((r) => r.sessionId === sessionId).map((r) => r.seq));
+  maxSeq(sessionId: string): Promise<number> {
+    return Promise.resolve(Math.max(0, ...this.rows.filter((r) => r.sessionId === sessionId).map((r) => r.seq)));
   }
-  async prune(): Promise<number> {
-    return 0;
+  prune(): Promise<number> {
+    return Promise.resolve(0);
   }
 }
 

@@ -15,6 +15,7 @@ export class EchoChatModel implements ChatModel {
 
   constructor(private readonly tokens = 0) {}
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- instant by design: an AsyncIterable that never waits
   async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
     const last = lastConversationMessage(request.messages);
     const directive = last?.role === 'user' ? TOOL_DIRECTIVE.exec(last.content ?? '') : null;
@@ -30,9 +31,11 @@ export class EchoChatModel implements ChatModel {
     }
   }
 
-  async complete(request: { readonly messages: readonly ChatMessage[]; readonly signal: AbortSignal }): Promise<string> {
-    throwIfAborted(request.signal);
-    return answerTo(lastConversationMessage(request.messages));
+  complete(request: { readonly messages: readonly ChatMessage[]; readonly signal: AbortSignal }): Promise<string> {
+    return new Promise((resolve) => {
+      throwIfAborted(request.signal); // a throw in the executor rejects the promise
+      resolve(answerTo(lastConversationMessage(request.messages)));
+    });
   }
 
   private pieces(text: string): string[] {

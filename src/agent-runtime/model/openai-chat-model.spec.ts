@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { FakeOpenAiServer } from '../../../test/utils/fake-openai-server';
 import type { ChatMessage } from '../../protocol/chat-message';

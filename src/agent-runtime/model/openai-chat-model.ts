@@ -296,7 +296,7 @@ class ModelCall {
         },
         (err: unknown) => {
           signal.removeEventListener('abort', onStop);
-          reject(err);
+          reject(err instanceof Error ? err : new Error(String(err)));
         },
       );
     });

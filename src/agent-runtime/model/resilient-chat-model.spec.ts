@@ -13,9 +13,9 @@ class ScriptedModel implements ChatModel {
     this.lastSignal = request.signal;
     return this.script(request);
   }
-  async complete(): Promise<string> {
+  complete(): Promise<string> {
     this.calls += 1;
-    return 'ok';
+    return Promise.resolve('ok');
   }
 }
 
@@ -25,10 +25,12 @@ const drain = async (iterable: AsyncIterable<ModelEvent>): Promise<string> => {
   for await (const event of iterable) if (event.type === 'text') text += event.delta;
   return text;
 };
+// eslint-disable-next-line @typescript-eslint/require-await -- a model stream that fails at once, before any event
 const failing: Script = async function* () {
   yield* [];
   throw new ModelError('Model request failed: 500 Internal Server Error', 500);
 };
+// eslint-disable-next-line @typescript-eslint/require-await -- a model stream that answers at once
 const answering: Script = async function* () {
   yield { type: 'text', delta: 'fine' };
 };

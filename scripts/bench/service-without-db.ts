@@ -33,16 +33,16 @@ const sessions = new Map<string, MemorySession>();
 const events = new Map<string, StoredEvent[]>();
 
 const conversationStore: Pick<StoreFile.ConversationStore, 'load' | 'recentMessages' | 'commit'> = {
-  async load(sessionId: string): Promise<ConversationState | null> {
+  load(sessionId: string): Promise<ConversationState | null> {
     const s = sessions.get(sessionId);
-    return s ? { sessionId, currentAgent: s.agent, awaitingToolCalls: s.awaiting } : null;
+    return Promise.resolve(s ? { sessionId, currentAgent: s.agent, awaitingToolCalls: s.awaiting } : null);
   },
-  async recentMessages(sessionId: string, limit: number): Promise<ChatMessage[]> {
-    return (sessions.get(sessionId)?.messages ?? []).slice(-limit);
+  recentMessages(sessionId: string, limit: number): Promise<ChatMessage[]> {
+    return Promise.resolve((sessions.get(sessionId)?.messages ?? []).slice(-limit));
   },
-  async commit(sessionId: string, changes: ConversationChanges): Promise<void> {
+  commit(sessionId: string, changes: ConversationChanges): Promise<void> {
     const s = sessions.get(sessionId);
-    if (!s) throw new Error(`Session ${sessionId} not found`);
+    if (!s) return Promise.reject(new Error(`Session ${sessionId} not found`));
     for (const m of changes.messages ?? []) {
       s.messages.push({
         role: m.role,
@@ -53,36 +53,38 @@ const conversationStore: Pick<StoreFile.ConversationStore, 'load' | 'recentMessa
     }
     if (changes.agentSwitch) s.agent = changes.agentSwitch.to;
     if (changes.awaitingToolCalls) s.awaiting = changes.awaitingToolCalls;
+    return Promise.resolve();
   },
 };
 
 const sessionService: Pick<SessionFile.SessionService, 'ensure' | 'isVisible'> = {
-  async ensure(id: string): Promise<boolean> {
-    if (sessions.has(id)) return false;
+  ensure(id: string): Promise<boolean> {
+    if (sessions.has(id)) return Promise.resolve(false);
     sessions.set(id, { agent: 'orchestrator', awaiting: [], messages: [] });
-    return true;
+    return Promise.resolve(true);
   },
-  async isVisible(id: string): Promise<boolean> {
-    return sessions.has(id);
+  isVisible(id: string): Promise<boolean> {
+    return Promise.resolve(sessions.has(id));
   },
 };
 
 const eventRows: Pick<EventStoreFile.SessionEventStore, 'insert' | 'readAfter' | 'maxSeq' | 'prune'> = {
-  async insert(rows: readonly StoredEvent[]): Promise<void> {
+  insert(rows: readonly StoredEvent[]): Promise<void> {
     for (const row of rows) {
       const list = events.get(row.sessionId) ?? [];
       list.push(row);
       events.set(row.sessionId, list);
     }
+    return Promise.resolve();
   },
-  async readAfter(sessionId: string, afterSeq: number): Promise<StoredEvent[]> {
-    return (events.get(sessionId) ?? []).filter((r) => r.seq > afterSeq);
+  readAfter(sessionId: string, afterSeq: number): Promise<StoredEvent[]> {
+    return Promise.resolve((events.get(sessionId) ?? []).filter((r) => r.seq > afterSeq));
   },
-  async maxSeq(sessionId: string): Promise<number> {
-    return events.get(sessionId)?.at(-1)?.seq ?? 0;
+  maxSeq(sessionId: string): Promise<number> {
+    return Promise.resolve(events.get(sessionId)?.at(-1)?.seq ?? 0);
   },
-  async prune(): Promise<number> {
-    return 0;
+  prune(): Promise<number> {
+    return Promise.resolve(0);
   },
 };
 

@@ -12,29 +12,44 @@ class FakeRunner {
   constructor(log: string[]) {
     this.log = log;
   }
-  async connect(): Promise<void> {}
-  async release(): Promise<void> {}
-  async startTransaction(): Promise<void> {
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+  release(): Promise<void> {
+    return Promise.resolve();
+  }
+  startTransaction(): Promise<void> {
     if (this.failBegin > 0) {
       this.failBegin -= 1;
-      throw new Error('database is locked');
+      return Promise.reject(new Error('database is locked'));
     }
     this.log.push('BEGIN');
     this.isTransactionActive = true;
+    return Promise.resolve();
   }
-  async commitTransaction(): Promise<void> {
-    if (this.failCommit) throw new Error('disk I/O error');
+  commitTransaction(): Promise<void> {
+    if (this.failCommit) return Promise.reject(new Error('disk I/O error'));
     this.log.push('COMMIT');
     this.isTransactionActive = false;
+    return Promise.resolve();
   }
-  async rollbackTransaction(): Promise<void> {
+  rollbackTransaction(): Promise<void> {
     this.log.push('ROLLBACK');
     this.isTransactionActive = false;
-  }
-  async query(sql: string): Promise<void> {
-    this.log.push(sql);
+    return Promise.resolve();
   }
 }
+
+/** A unit of work that does no I/O. */
+const unit =
+  <T>(value: () => T) =>
+  (): Promise<T> => {
+    try {
+      return Promise.resolve(value());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
 
 function setUp(): { runner: TransactionRunner; fake: FakeRunner; log: string[] } {
   const log: string[] = [];
@@ -46,7 +61,7 @@ function setUp(): { runner: TransactionRunner; fake: FakeRunner; log: string[] }
 describe(TransactionRunner.name, () => {
   it('puts units queued in the same tick into one transaction', async () => {
     const { runner, log } = setUp();
-    const values = await Promise.all([runner.run(async () => 1), runner.run(async () => 2)]);
+    const values = await Promise.all([runner.run(unit(() => 1)), runner.run(unit(() => 2))]);
     expect(values).toEqual([1, 2]);
     expect(log).toEqual(['BEGIN', 'COMMIT']);
     expect(runner.committed).toEqual({ batches: 1, units: 2 });
@@ -56,11 +71,13 @@ describe(TransactionRunner.name, () => {
     const { runner, log } = setUp();
     const runs = { a: 0, c: 0 };
     const results = await Promise.allSettled([
-      runner.run(async () => `a${++runs.a}`),
-      runner.run(async () => {
-        throw new Error('own error');
-      }),
-      runner.run(async () => `c${++runs.c}`),
+      runner.run(unit(() => `a${++runs.a}`)),
+      runner.run(
+        unit(() => {
+          throw new Error('own error');
+        }),
+      ),
+      runner.run(unit(() => `c${++runs.c}`)),
     ]);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['a2', 'own error', 'c1']);
     expect(log).toEqual(['BEGIN', 'ROLLBACK', 'BEGIN', 'COMMIT']);
@@ -70,10 +87,12 @@ describe(TransactionRunner.name, () => {
   it('queues units that arrive while a batch commits for the next batch, which starts once that one is durable', async () => {
     const { runner, log } = setUp();
     let second: Promise<string> | undefined;
-    const first = runner.run(async () => {
-      second = runner.run(async () => 'second');
-      return 'first';
-    });
+    const first = runner.run(
+      unit(() => {
+        second = runner.run(unit(() => 'second'));
+        return 'first';
+      }),
+    );
     await expect(first).resolves.toBe('first');
     await expect(second).resolves.toBe('second');
     expect(log).toEqual(['BEGIN', 'COMMIT', 'BEGIN', 'COMMIT']);
@@ -83,7 +102,7 @@ describe(TransactionRunner.name, () => {
     const { runner, fake, log } = setUp();
     fake.failCommit = true;
     let runs = 0;
-    const results = await Promise.allSettled([runner.run(async () => void (runs += 1)), runner.run(async () => void (runs += 1))]);
+    const results = await Promise.allSettled([runner.run(unit(() => (runs += 1))), runner.run(unit(() => (runs += 1)))]);
     expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual(['disk I/O error', 'disk I/O error']);
     expect(runs).toBe(2);
     expect(log.at(-1)).toBe('ROLLBACK');
@@ -93,9 +112,9 @@ describe(TransactionRunner.name, () => {
   it('retries a batch that could not begin once, then reports BatchAbortedError', async () => {
     const { runner, fake } = setUp();
     fake.failBegin = 1;
-    await expect(runner.run(async () => 'after one retry')).resolves.toBe('after one retry');
+    await expect(runner.run(unit(() => 'after one retry'))).resolves.toBe('after one retry');
     fake.failBegin = 2;
-    const failed = runner.run(async () => 'never');
+    const failed = runner.run(unit(() => 'never'));
     await expect(failed).rejects.toBeInstanceOf(BatchAbortedError);
     await expect(failed).rejects.toThrow('The write was not committed: its batch was aborted (database is locked)');
   });

@@ -1,6 +1,7 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import { wsMessageText } from '../protocol/ws-text';
 import { sendText } from './socket-writer';
 
 describe(sendText.name, () => {
@@ -27,13 +28,14 @@ describe(sendText.name, () => {
 
   /** Counts the writes that reach the TCP socket's underlying handle. */
   function countWrites(ws: WebSocket): () => number {
-    const raw = (ws as unknown as { _socket: Socket & { _write: unknown; _writev: unknown } })._socket;
+    type Writer = (this: Socket, ...args: unknown[]) => unknown;
+    const raw = (ws as unknown as { _socket: Socket & { _write: Writer; _writev: Writer } })._socket;
     let writes = 0;
     for (const method of ['_write', '_writev'] as const) {
-      const original = raw[method] as (...args: unknown[]) => unknown;
+      const original = raw[method].bind(raw);
       raw[method] = (...args: unknown[]) => {
         writes += 1;
-        return original.apply(raw, args);
+        return original(...args);
       };
     }
     return () => writes;
@@ -44,7 +46,7 @@ describe(sendText.name, () => {
     const received: string[] = [];
     const all = new Promise<void>((resolve) =>
       client.on('message', (data) => {
-        received.push(String(data));
+        received.push(wsMessageText(data));
         if (received.length === 20) resolve();
       }),
     );
@@ -59,7 +61,7 @@ describe(sendText.name, () => {
     const received: string[] = [];
     const both = new Promise<void>((resolve) =>
       client.on('message', (data) => {
-        received.push(String(data));
+        received.push(wsMessageText(data));
         if (received.length === 2) resolve();
       }),
     );

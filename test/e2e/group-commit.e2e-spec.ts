@@ -36,7 +36,7 @@ describe('Group commit (e2e)', () => {
       [id],
     );
   const committedIds = async (prefix: string): Promise<string[]> => {
-    const rows = (await observer.query(`SELECT id FROM sessions WHERE id LIKE '${prefix}%' ORDER BY id`)) as { id: string }[];
+    const rows: { id: string }[] = await observer.query(`SELECT id FROM sessions WHERE id LIKE '${prefix}%' ORDER BY id`);
     return rows.map((r) => r.id);
   };
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { DomainError, DomainErrorCode, sessionNotFound } from '../common/domain.error';
 import { PreparedStatements, preparedSql } from '../database/prepared-statements';
 import { storableOrNull, storableText } from '../database/storable-text';
@@ -19,6 +19,16 @@ export const INITIAL_AGENT: AgentType = 'orchestrator';
 // Asked before every turn and every socket upgrade.
 const SESSION_EXISTS = preparedSql('session_exists', 'SELECT 1 AS found FROM sessions WHERE id = $1');
 const SESSION_OWNED = preparedSql('session_owned', 'SELECT 1 AS found FROM sessions WHERE id = $1 AND owner_id = $2');
+// A session is created by its first message: on the hot path too.
+const INSERT_SESSION = preparedSql(
+  'session_insert',
+  'INSERT INTO sessions (id, owner_id, title, message_count, created_at, last_activity) VALUES ($1, $2, $3, 0, $4, $4)',
+);
+const INSERT_CONTEXT = preparedSql(
+  'session_insert_context',
+  'INSERT INTO agent_contexts (session_id, current_agent, agent_history, context_metadata, created_at, last_switch_at, switch_count) ' +
+    "VALUES ($1, $2, '[]', '{}', $3, NULL, 0)",
+);
 
 interface SessionRow {
   id: string;
@@ -112,8 +122,10 @@ export class SessionService {
   private async insertIfMissing(id: string, title: string | null, owner: OwnerScope): Promise<boolean> {
     try {
       return await this.tx.run(async (manager) => {
-        if (await manager.existsBy(SessionEntity, { id })) return false;
-        await insertSession(manager, id, title, owner);
+        if ((await this.sql.query(manager, SESSION_EXISTS, [id])).length > 0) return false;
+        const now = Date.now();
+        await this.sql.query(manager, INSERT_SESSION, [id, owner, storableOrNull(title), now]);
+        await this.sql.query(manager, INSERT_CONTEXT, [id, INITIAL_AGENT, now]);
         return true;
       }).then((created) => {
         if (created) this.totals.forget();
@@ -139,20 +151,6 @@ export class SessionService {
       .where('1 = 1');
     return scope === null ? query : query.andWhere('s.owner_id = :owner', { owner: scope });
   }
-}
-
-async function insertSession(manager: EntityManager, id: string, title: string | null, ownerId: OwnerScope): Promise<void> {
-  const now = new Date();
-  await manager.insert(SessionEntity, { id, ownerId, title: storableOrNull(title), messageCount: 0, createdAt: now, lastActivity: now });
-  await manager.insert(AgentContextEntity, {
-    sessionId: id,
-    currentAgent: INITIAL_AGENT,
-    agentHistory: [],
-    contextMetadata: {},
-    createdAt: now,
-    lastSwitchAt: null,
-    switchCount: 0,
-  });
 }
 
 function toView(row: SessionRow): SessionView {

@@ -1,19 +1,25 @@
 import { DataSource } from 'typeorm';
 import { parseDatabaseUrl } from '../../src/config/database-url';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
+import { PreparedStatements, preparedSql } from '../../src/database/prepared-statements';
 import { TransactionRunner } from '../../src/database/transaction-runner';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
 
+const COUNT_LIKE = preparedSql('test_count_like', 'SELECT COUNT(*) AS n FROM sessions WHERE id LIKE $1');
+const TOUCH = preparedSql('test_touch', 'UPDATE sessions SET last_activity = $1 WHERE id = $2');
+
 /**
- * Group commit on the real database (a SQLite file here, PostgreSQL under `npm run test:pg`): units
- * ready together share a commit, a caller resumes only once its unit is visible to another connection,
- * and a failing unit fails alone (the others of its batch run again and commit once).
+ * The write path on the real database (a SQLite file here, PostgreSQL under `npm run test:pg`).
+ * Group commit: units ready together share a commit, a caller resumes only once its unit is visible to
+ * another connection, and a failing unit fails alone (the others of its batch run again and commit once).
+ * Prepared statements: prepared once, reused, inside the unit's transaction or on their own.
  */
-describe('Group commit (e2e)', () => {
+describe('Database write path (e2e)', () => {
   let db: TestDatabase;
   let writer: DataSource;
   let observer: DataSource;
   let runner: TransactionRunner;
+  let statements: PreparedStatements;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -22,9 +28,11 @@ describe('Group commit (e2e)', () => {
     writer = await new DataSource({ ...buildDataSourceOptions(config), migrationsRun: true, logging: false }).initialize();
     observer = await new DataSource({ ...buildDataSourceOptions(config), logging: false }).initialize();
     runner = new TransactionRunner(writer);
+    statements = new PreparedStatements(writer);
   });
 
   afterAll(async () => {
+    await statements.onApplicationShutdown();
     await observer.destroy();
     await writer.destroy();
     await db.drop();
@@ -111,7 +119,60 @@ describe('Group commit (e2e)', () => {
     await runner.run(insertSession('broken-after'));
     expect(await committedIds('broken-after')).toEqual(['broken-after']);
   });
+
+  it('prepared statements run inside a unit of work (rolled back with it) and on their own, with the same results', async () => {
+    await runner.run(insertSession('prep-1'));
+    await expect(
+      runner.run(async (manager) => {
+        await statements.query(manager, TOUCH, [42, 'prep-1']);
+        const [inside] = await statements.query<{ n: number | string }>(manager, COUNT_LIKE, ['prep-%']);
+        expect(Number(inside?.n)).toBe(1);
+        throw new Error('roll it back');
+      }),
+    ).rejects.toThrow('roll it back');
+    const rows: { last_activity: number | string }[] = await observer.query(`SELECT last_activity FROM sessions WHERE id = 'prep-1'`);
+    expect(Number(rows[0]?.last_activity)).toBe(0);
+    await runner.run((manager) => statements.query(manager, TOUCH, [43, 'prep-1']));
+    const after: { last_activity: number | string }[] = await observer.query(`SELECT last_activity FROM sessions WHERE id = 'prep-1'`);
+    expect(Number(after[0]?.last_activity)).toBe(43);
+    // Many concurrent uses of one statement, outside any unit.
+    const counts = await Promise.all(
+      Array.from({ length: 20 }, () => statements.query<{ n: number | string }>(writer, COUNT_LIKE, ['prep-%'])),
+    );
+    expect(counts.map((c) => Number(c[0]?.n))).toEqual(Array.from({ length: 20 }, () => 1));
+  });
+
+  it('a statement is prepared once and reused; after shutdown finalizes it, it is prepared again', async () => {
+    const countPrepares = spyOnSqlitePrepare(writer);
+    await runner.run(async (manager) => {
+      for (let i = 0; i < 5; i++) await statements.query(manager, COUNT_LIKE, ['none-%']);
+      if (countPrepares === undefined) {
+        // PostgreSQL: a server-side named statement on the unit's connection, prepared there once.
+        const rows: { n: number | string }[] = await manager.query(`SELECT COUNT(*) AS n FROM pg_prepared_statements WHERE name = 'test_count_like'`);
+        expect(Number(rows[0]?.n)).toBe(1);
+      }
+    });
+    for (let i = 0; i < 5; i++) await statements.query(writer, COUNT_LIKE, ['none-%']);
+    if (countPrepares !== undefined) expect(countPrepares()).toBe(0); // prepared by the previous test already
+    await statements.onApplicationShutdown();
+    const [again] = await statements.query<{ n: number | string }>(writer, COUNT_LIKE, ['prep-%']);
+    expect(Number(again?.n)).toBe(1);
+    if (countPrepares !== undefined) expect(countPrepares()).toBe(1);
+  });
 });
+
+/** On SQLite, counts the writer's sqlite3 `Database#prepare` calls from now on; undefined on PostgreSQL. */
+function spyOnSqlitePrepare(dataSource: DataSource): (() => number) | undefined {
+  if (dataSource.options.type === 'postgres') return undefined;
+  const sqlite = (dataSource.driver as unknown as { databaseConnection: import('sqlite3').Database }).databaseConnection;
+  const original = sqlite.prepare.bind(sqlite);
+  let count = 0;
+  sqlite.prepare = ((...args: Parameters<typeof original>) => {
+    count += 1;
+    return original(...args);
+  }) as typeof sqlite.prepare;
+  return () => count;
+}
 
 /** The n-th positional parameter in the dialect of the manager's database. */
 function param(manager: import('typeorm').EntityManager, n: number): string {

@@ -41,35 +41,32 @@ describe(sendText.name, () => {
     return () => writes;
   }
 
-  it('sends the frames of one tick in one write, in order', async () => {
-    const writes = countWrites(serverSide);
+  /** The texts of the next `count` messages the client receives. */
+  function receive(count: number): Promise<string[]> {
     const received: string[] = [];
-    const all = new Promise<void>((resolve) =>
+    return new Promise((resolve) =>
       client.on('message', (data) => {
         received.push(wsMessageText(data));
-        if (received.length === 20) resolve();
+        if (received.length === count) resolve(received);
       }),
     );
+  }
+
+  it('sends the frames of one tick in one write, in order', async () => {
+    const writes = countWrites(serverSide);
+    const all = receive(20);
     for (let i = 0; i < 20; i++) sendText(serverSide, `frame ${i}`);
-    await all;
-    expect(received).toEqual(Array.from({ length: 20 }, (_, i) => `frame ${i}`));
+    expect(await all).toEqual(Array.from({ length: 20 }, (_, i) => `frame ${i}`));
     expect(writes()).toBe(1);
   });
 
   it('frames of later ticks get their own write', async () => {
     const writes = countWrites(serverSide);
-    const received: string[] = [];
-    const both = new Promise<void>((resolve) =>
-      client.on('message', (data) => {
-        received.push(wsMessageText(data));
-        if (received.length === 2) resolve();
-      }),
-    );
+    const both = receive(2);
     sendText(serverSide, 'first');
     await new Promise((resolve) => setImmediate(resolve));
     sendText(serverSide, 'second');
-    await both;
-    expect(received).toEqual(['first', 'second']);
+    expect(await both).toEqual(['first', 'second']);
     expect(writes()).toBe(2);
   });
 

@@ -208,8 +208,8 @@ export interface MemoryProbe {
   rssBytes(): number;
   /** Asks the process for a full GC (SIGWINCH, see child-hook.ts). */
   signal(name: NodeJS.Signals): void;
-  /** What the process reported after that GC. */
-  memoryUsage(): NodeJS.MemoryUsage | null;
+  /** Forces a full GC in the process and returns what it reported after it (null if it did not in time). */
+  collectMemory(): Promise<NodeJS.MemoryUsage | null>;
 }
 
 interface MemorySample {
@@ -246,8 +246,8 @@ export async function measureIdleSockets(
 
 async function settledMemory(server: MemoryProbe, settleMs: number): Promise<MemorySample> {
   await sleep(settleMs / 2);
-  server.signal('SIGWINCH');
+  const usage = await server.collectMemory();
   await sleep(settleMs / 2);
-  return { rss: server.rssBytes(), usage: server.memoryUsage() };
+  return { rss: server.rssBytes(), usage };
 }
 

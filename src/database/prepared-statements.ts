@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { Database, Statement } from 'sqlite3';
 import { DataSource, EntityManager } from 'typeorm';
@@ -26,9 +26,11 @@ export function preparedSql(name: string, text: string, postgres: string = text)
  * Everything else keeps going through TypeORM.
  */
 @Injectable()
-export class PreparedStatements implements OnApplicationShutdown {
+export class PreparedStatements implements BeforeApplicationShutdown {
   private readonly logger = new Logger(PreparedStatements.name);
   private readonly sqlite = new Map<string, Statement>();
+  /** Once shutdown has begun, statements run without being kept, so that the connection can close. */
+  private keep = true;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -41,17 +43,25 @@ export class PreparedStatements implements OnApplicationShutdown {
     return this.onSqlite<T>(statement, params);
   }
 
-  /** Finalizes the cached statements so that the connection can close. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Finalizes the kept statements (SQLite refuses to close a connection that still has some; TypeORM
+   * closes it in its own shutdown hook, which runs after every `beforeApplicationShutdown`). Writes
+   * that still come (the last turns, the event log's last flush) run with a statement of their own.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.keep = false;
     const statements = [...this.sqlite.values()];
     this.sqlite.clear();
     await Promise.all(statements.map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))));
   }
 
   private onSqlite<T>(statement: PreparedSql, params: readonly SqlValue[]): Promise<T[]> {
+    const db = (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+    if (!this.keep) {
+      return new Promise<T[]>((resolve, reject) => db.all(statement.sqlite, [...params], (error: Error | null, rows: T[]) => (error ? reject(error) : resolve(rows))));
+    }
     let prepared = this.sqlite.get(statement.name);
     if (!prepared) {
-      const db = (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
       prepared = db.prepare(statement.sqlite);
       prepared.on('error', (error: Error) => this.logger.error(`statement ${statement.name} failed to prepare: ${error.message}`));
       this.sqlite.set(statement.name, prepared);

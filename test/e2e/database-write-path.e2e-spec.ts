@@ -32,7 +32,7 @@ describe('Database write path (e2e)', () => {
   });
 
   afterAll(async () => {
-    await statements.onApplicationShutdown();
+    await statements.beforeApplicationShutdown();
     await observer.destroy();
     await writer.destroy();
     await db.drop();
@@ -142,7 +142,7 @@ describe('Database write path (e2e)', () => {
     expect(counts.map((c) => Number(c[0]?.n))).toEqual(Array.from({ length: 20 }, () => 1));
   });
 
-  it('a statement is prepared once and reused; after shutdown finalizes it, it is prepared again', async () => {
+  it('a statement is prepared once and reused; once shutdown has begun, statements still run but none is kept', async () => {
     const countPrepares = spyOnSqlitePrepare(writer);
     await runner.run(async (manager) => {
       for (let i = 0; i < 5; i++) await statements.query(manager, COUNT_LIKE, ['none-%']);
@@ -154,9 +154,13 @@ describe('Database write path (e2e)', () => {
     });
     for (let i = 0; i < 5; i++) await statements.query(writer, COUNT_LIKE, ['none-%']);
     if (countPrepares !== undefined) expect(countPrepares()).toBe(0); // prepared by the previous test already
-    await statements.onApplicationShutdown();
-    const [again] = await statements.query<{ n: number | string }>(writer, COUNT_LIKE, ['prep-%']);
+    const shutdown = new PreparedStatements(writer);
+    await shutdown.query(writer, COUNT_LIKE, ['prep-%']);
+    if (countPrepares !== undefined) expect(countPrepares()).toBe(1); // each instance keeps its own
+    await shutdown.beforeApplicationShutdown();
+    const [again] = await shutdown.query<{ n: number | string }>(writer, COUNT_LIKE, ['prep-%']);
     expect(Number(again?.n)).toBe(1);
+    await runner.run(async (manager) => void (await shutdown.query(manager, TOUCH, [44, 'prep-1'])));
     if (countPrepares !== undefined) expect(countPrepares()).toBe(1);
   });
 });

@@ -40,7 +40,18 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
 }
 
 function setUpSwagger(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
+  SwaggerModule.setup('api/docs', app, createOpenApiDocument(app), {
+    jsonDocumentUrl: 'api/docs-json',
+    customSiteTitle: `${SERVICE_NAME} API`,
+  });
+}
+
+/**
+ * The REST API's OpenAPI document, as served at /api/docs-json. `npm run openapi` writes it to
+ * docs/openapi.json (see openapi-document.ts), and a test fails when the two drift apart.
+ */
+export function createOpenApiDocument(app: INestApplication): ReturnType<typeof SwaggerModule.createDocument> {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('CodeLab Agent Service')
@@ -53,8 +64,4 @@ function setUpSwagger(app: INestApplication): void {
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api_key')
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, document, {
-    jsonDocumentUrl: 'api/docs-json',
-    customSiteTitle: `${SERVICE_NAME} API`,
-  });
 }

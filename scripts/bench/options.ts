@@ -1,4 +1,5 @@
 /** Command line of `npm run bench` and the sizes of each run mode. */
+import { parseArgs } from 'node:util';
 
 export interface BenchPlan {
   readonly mode: 'full' | 'quick';
@@ -82,20 +83,24 @@ messages in sqlite3) as child processes on 127.0.0.1, measures, prints tables an
 
 export class OptionsError extends Error {}
 
+/** Parses the command line with node:util parseArgs. Throws OptionsError on bad input. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  let quick = false;
-  let help = false;
-  let keep = false;
-  let profileDir: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--quick') quick = true;
-    else if (arg === '--help' || arg === '-h') help = true;
-    else if (arg === '--keep') keep = true;
-    else if (arg === '--profile') {
-      profileDir = argv[++i];
-      if (profileDir === undefined || profileDir.startsWith('--')) throw new OptionsError('--profile needs a directory');
-    } else throw new OptionsError(`unknown option ${arg ?? ''}`);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        quick: { type: 'boolean' },
+        keep: { type: 'boolean' },
+        profile: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new OptionsError(error instanceof Error ? error.message : String(error));
   }
-  return { plan: quick ? QUICK : FULL, help, keep, profileDir };
+  if (values.profile === '') throw new OptionsError('--profile needs a directory');
+  return { plan: values.quick ? QUICK : FULL, help: values.help ?? false, keep: values.keep ?? false, profileDir: values.profile };
 }

@@ -135,7 +135,7 @@ function fmt(value: Cell): string {
 }
 
 /** A plain-text (and Markdown-compatible) table. */
-export function table(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
+function table(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const cells = [header.map(String), ...rows.map((r) => r.map(fmt))];
   const widths = header.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
   const line = (r: readonly string[]): string => `| ${r.map((v, c) => v.padEnd(widths[c] ?? 0)).join(' | ')} |`;

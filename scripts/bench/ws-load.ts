@@ -39,7 +39,7 @@ export function openSocket(url: string): Promise<WebSocket> {
 }
 
 /** Opens `urls.length` sockets, at most CONNECT_CONCURRENCY handshakes at a time. */
-export async function openSockets(urls: readonly string[]): Promise<WebSocket[]> {
+async function openSockets(urls: readonly string[]): Promise<WebSocket[]> {
   const sockets: WebSocket[] = new Array<WebSocket>(urls.length);
   let next = 0;
   const worker = async (): Promise<void> => {

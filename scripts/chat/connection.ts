@@ -52,10 +52,6 @@ export class SessionConnection {
     return this.sessionId;
   }
 
-  get lastSeenSeq(): number | null {
-    return this.lastSeq;
-  }
-
   /** Later (re)connects use this id (the real one from `session_info`). */
   bindSession(sessionId: string): void {
     this.sessionId = sessionId;

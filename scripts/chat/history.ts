@@ -22,7 +22,7 @@ export async function historyLines(
 }
 
 /** A history response as short lines. */
-export function formatHistory(body: JsonValue): string[] {
+function formatHistory(body: JsonValue): string[] {
   if (!isJsonObject(body) || !Array.isArray(body['messages'])) return [`unexpected answer: ${compact(body)}`];
   const lines = [
     `--- history of ${compact(body['session_id'])}: ${compact(body['message_count'])} messages, ` +

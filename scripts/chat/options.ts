@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseArgs, ParseArgsConfig } from 'node:util';
 import { AGENT_TYPES, AgentType, isAgentType } from '../../src/protocol/agent-type';
 import { isValidSessionId } from '../../src/protocol/session-id';
 
@@ -57,42 +58,35 @@ export class OptionsError extends Error {}
 
 const DEFAULT_URL = 'http://127.0.0.1:8000';
 
-/** Parses the command line (`--name value` or `--name=value`). Throws OptionsError on bad input. */
+const OPTIONS = {
+  url: { type: 'string' },
+  session: { type: 'string' },
+  agent: { type: 'string' },
+  protocol: { type: 'string' },
+  workspace: { type: 'string' },
+  token: { type: 'string' },
+  'api-key': { type: 'string' },
+  'auto-approve': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** Parses the command line (`--name value` or `--name=value`, node:util parseArgs). Throws OptionsError on bad input. */
 export function parseOptions(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
   now: () => number = Date.now,
 ): ChatOptions {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '-h' || arg === '--help') {
-      flags.add('help');
-      continue;
-    }
-    if (arg === '--auto-approve') {
-      flags.add('auto-approve');
-      continue;
-    }
-    const match = /^--(url|session|agent|protocol|workspace|token|api-key)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new OptionsError(`Unknown option: ${arg}`);
-    const name = match[1] ?? '';
-    const value = match[2] ?? argv[++i];
-    if (value === undefined || value === '') throw new OptionsError(`Option --${name} needs a value`);
-    values.set(name, value);
-  }
-
-  const urls = serviceUrls(values.get('url') ?? DEFAULT_URL);
-  const sessionId = values.get('session') ?? `new_${now()}`;
+  const values = parseCommandLine(argv);
+  const urls = serviceUrls(values.url ?? DEFAULT_URL);
+  const sessionId = values.session ?? `new_${now()}`;
   if (!isValidSessionId(sessionId)) {
     throw new OptionsError(`Invalid session id "${sessionId}" (letters, digits, . _ : -; at most 128 characters)`);
   }
-  const agent = values.get('agent');
+  const agent = values.agent;
   if (agent !== undefined && !isAgentType(agent)) {
     throw new OptionsError(`Unknown agent "${agent}" (one of ${AGENT_TYPES.join(', ')})`);
   }
-  const protocol = values.get('protocol') ?? '2';
+  const protocol = values.protocol ?? '2';
   if (protocol !== '1' && protocol !== '2') throw new OptionsError('--protocol must be 1 or 2');
 
   return {
@@ -100,11 +94,24 @@ export function parseOptions(
     sessionId,
     agent,
     protocol: protocol === '1' ? 1 : 2,
-    autoApprove: flags.has('auto-approve'),
-    workspace: resolve(values.get('workspace') ?? env['INIT_CWD'] ?? process.cwd()),
-    authHeaders: authHeaders(values.get('token') ?? env['CODELAB_TOKEN'], values.get('api-key') ?? env['CODELAB_API_KEY']),
-    help: flags.has('help'),
+    autoApprove: values['auto-approve'] ?? false,
+    workspace: resolve(values.workspace ?? env['INIT_CWD'] ?? process.cwd()),
+    authHeaders: authHeaders(values.token ?? env['CODELAB_TOKEN'], values['api-key'] ?? env['CODELAB_API_KEY']),
+    help: values.help ?? false,
   };
+}
+
+function parseCommandLine(argv: readonly string[]) {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new OptionsError(error instanceof Error ? error.message : String(error));
+  }
+  for (const [name, value] of Object.entries(values)) {
+    if (value === '') throw new OptionsError(`Option --${name} needs a value`);
+  }
+  return values;
 }
 
 /** `http://h:p[/]` → REST base and WebSocket base. `ws://` and `wss://` are accepted as well. */

@@ -8,7 +8,7 @@ const JWKS_ALGORITHMS = ['RS256', 'ES256'];
 
 /**
  * Turns credentials into a principal: a JWT bearer token (HS256 with AUTH_JWT_SECRET, or RS256/ES256
- * from AUTH_JWKS_URL, cached, with issuer/audience checks) or a static API key. Tokens of the older
+ * from AUTH_JWKS_URL, cached, with issuer/audience checks; `exp` is required) or a static API key. Tokens of the older
  * auth-service work (`sub`, `type:"access"`; refresh tokens are refused). Credentials are never logged.
  */
 @Injectable()
@@ -26,10 +26,6 @@ export class AuthService {
       ? createRemoteJWKSet(new URL(this.config.jwksUrl), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000, timeoutDuration: 5_000 })
       : undefined;
     this.apiKeys = [...this.config.apiKeys].map(([key, userId]) => ({ digest: digest(key), userId }));
-  }
-
-  get enabled(): boolean {
-    return this.config.enabled;
   }
 
   /** The caller's principal; throws AuthenticationError (→ 401) when auth is on and the credential is missing or bad. */
@@ -52,7 +48,13 @@ export class AuthService {
     let payload: JWTPayload;
     try {
       const alg = decodeProtectedHeader(token).alg;
-      const options = { issuer: this.config.issuer, audience: this.config.audience, clockTolerance: 5 };
+      // A token without `exp` would be valid forever once leaked: refuse it (jose accepts it otherwise).
+      const options = {
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        clockTolerance: 5,
+        requiredClaims: ['exp'],
+      };
       if (alg === 'HS256' && this.secret) {
         ({ payload } = await jwtVerify(token, this.secret, { ...options, algorithms: ['HS256'] }));
       } else if (alg && JWKS_ALGORITHMS.includes(alg) && this.jwks) {
@@ -80,7 +82,9 @@ function digest(value: string): Buffer {
 
 function describeJoseError(error: unknown, logger: Logger): string {
   if (error instanceof joseErrors.JWTExpired) return 'expired';
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return `claim ${error.claim} is not valid`;
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    return error.reason === 'missing' ? `the ${error.claim} claim is missing` : `claim ${error.claim} is not valid`;
+  }
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature does not verify';
   if (error instanceof joseErrors.JWKSNoMatchingKey) return 'no matching key';
   if (error instanceof joseErrors.JOSEError) return error.code;

@@ -4,9 +4,6 @@ export enum DomainErrorCode {
   SessionExists = 'session_exists',
   InvalidRequest = 'invalid_request',
   NotPending = 'not_pending',
-  ToolNotAllowed = 'tool_not_allowed',
-  ModelFailed = 'model_failed',
-  Busy = 'busy',
 }
 
 export class DomainError extends Error {

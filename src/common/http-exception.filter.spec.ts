@@ -48,9 +48,6 @@ describe(HttpExceptionFilter.name, () => {
     [DomainErrorCode.SessionExists]: [409, 'Conflict'],
     [DomainErrorCode.InvalidRequest]: [400, 'Bad Request'],
     [DomainErrorCode.NotPending]: [409, 'Conflict'],
-    [DomainErrorCode.ToolNotAllowed]: [403, 'Forbidden'],
-    [DomainErrorCode.ModelFailed]: [502, 'Bad Gateway'],
-    [DomainErrorCode.Busy]: [409, 'Conflict'],
   };
 
   it.each(Object.values(DomainErrorCode))('maps the domain error code %s to its status', (code) => {

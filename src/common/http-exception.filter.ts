@@ -9,9 +9,6 @@ const STATUS_BY_CODE: Record<DomainErrorCode, HttpStatus> = {
   [DomainErrorCode.SessionExists]: HttpStatus.CONFLICT,
   [DomainErrorCode.InvalidRequest]: HttpStatus.BAD_REQUEST,
   [DomainErrorCode.NotPending]: HttpStatus.CONFLICT,
-  [DomainErrorCode.ToolNotAllowed]: HttpStatus.FORBIDDEN,
-  [DomainErrorCode.ModelFailed]: HttpStatus.BAD_GATEWAY,
-  [DomainErrorCode.Busy]: HttpStatus.CONFLICT,
 };
 
 /**

@@ -74,10 +74,6 @@ export class SocketSession {
     this.watching = subscription;
   }
 
-  get following(): boolean {
-    return this.watching !== undefined;
-  }
-
   close(): void {
     this.watching?.unsubscribe();
     this.watching = undefined;

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import jsonpointer from 'jsonpointer';
 import { parse } from 'yaml';
 import { AGENT_TYPES } from '../../src/protocol/agent-type';
 import { CLIENT_FRAME_TYPES } from '../../src/protocol/client-frames';
 import { isJsonObject, JsonObject, JsonValue } from '../../src/protocol/json';
 import type { ServerFrame } from '../../src/protocol/server-frames';
-import { deref, resolvePointer, unresolvedRefs, validate } from '../utils/mini-schema';
 import { RunningApp, startApp } from '../utils/test-app';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
 import { Frame, TestSocket } from '../utils/ws-client';
@@ -31,6 +32,81 @@ function loadDocument(): JsonObject {
   return parsed;
 }
 
+const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** The value a local `$ref` (`#/a/b~1c`) points at, or undefined when it points at nothing. */
+function resolvePointer(root: JsonValue, ref: string): JsonValue | undefined {
+  if (ref === '#') return root;
+  if (!ref.startsWith('#/') || !isJsonObject(root)) return undefined;
+  const value: unknown = jsonpointer.get(root, decodeURIComponent(ref.slice(1)));
+  return value as JsonValue | undefined;
+}
+
+/** Follows `$ref` chains (at most 20 hops). */
+function deref(root: JsonValue, node: JsonValue | undefined): JsonValue | undefined {
+  let current = node;
+  for (let hops = 0; hops < 20 && isJsonObject(current) && typeof current['$ref'] === 'string'; hops++) {
+    current = resolvePointer(root, current['$ref']);
+  }
+  return current;
+}
+
+/** Every `$ref` in the document that does not point at something inside it, with where it sits. */
+function unresolvedRefs(root: JsonValue): { path: string; ref: string }[] {
+  const refs = (node: JsonValue, path: string): { path: string; ref: string }[] => {
+    if (Array.isArray(node)) return node.flatMap((item, i) => refs(item, `${path}/${i}`));
+    if (!isJsonObject(node)) return [];
+    return Object.entries(node).flatMap(([key, value]) => {
+      const here = `${path}/${escapePointer(key)}`;
+      if (key === '$ref') return [{ path: here, ref: typeof value === 'string' ? value : JSON.stringify(value) }];
+      return refs(value, here);
+    });
+  };
+  return refs(root, '#').filter(({ ref }) => resolvePointer(root, ref) === undefined);
+}
+
+/**
+ * Payload validators: ajv (JSON Schema draft-07, which AsyncAPI 3.0 schemas extend) with the
+ * document's components registered, so `$ref`s into `#/components/...` resolve. Not strict: AsyncAPI adds
+ * keywords such as `x-protocol` that JSON Schema does not know.
+ */
+const validatorsByDocument = new WeakMap<JsonObject, { ajv: Ajv; byPointer: Map<string, ValidateFunction> }>();
+
+function payloadValidator(doc: JsonObject, pointer: string): ValidateFunction {
+  let entry = validatorsByDocument.get(doc);
+  if (entry === undefined) {
+    const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+    // Only `components` (where payloads and their `$ref`s live), under a root of its own: the document's
+    // root has AsyncAPI keys (`id`, `info`) that are not schema keywords.
+    ajv.addSchema({ components: doc['components'] }, 'asyncapi');
+    entry = { ajv, byPointer: new Map() };
+    validatorsByDocument.set(doc, entry);
+  }
+  let validate = entry.byPointer.get(pointer);
+  if (validate === undefined) {
+    validate = entry.ajv.compile({ $ref: `asyncapi${pointer}` });
+    entry.byPointer.set(pointer, validate);
+  }
+  return validate;
+}
+
+function describeError(label: string, error: ErrorObject): string {
+  const params = error.params as { allowedValue?: unknown; allowedValues?: unknown };
+  const allowed =
+    error.keyword === 'const'
+      ? ` ${JSON.stringify(params.allowedValue)}`
+      : error.keyword === 'enum'
+        ? ` ${JSON.stringify(params.allowedValues)}`
+        : '';
+  return `${label}${error.instancePath}: ${error.message ?? error.keyword}${allowed}`;
+}
+
+/** ajv's errors for a value against the schema at `pointer` (`#/…`) in `doc`, one line each. */
+function validate(doc: JsonObject, value: unknown, pointer: string, label: string): string[] {
+  const check = payloadValidator(doc, pointer);
+  return check(value) ? [] : (check.errors ?? []).map((error) => describeError(label, error));
+}
+
 function object(value: JsonValue | undefined, what: string): JsonObject {
   if (!isJsonObject(value)) throw new Error(`${what} is not an object`);
   return value;
@@ -46,6 +122,8 @@ interface MessageInfo {
   readonly key: string;
   readonly frameType: string;
   readonly payload: JsonValue;
+  /** Where the payload schema sits in the document (`#/components/messages/…/payload`). */
+  readonly payloadPointer: string;
   readonly message: JsonObject;
 }
 
@@ -53,6 +131,12 @@ interface MessageInfo {
 function messagesOf(doc: JsonObject): MessageInfo[] {
   const messages = object(object(doc['components'], 'components')['messages'], 'components.messages');
   return Object.entries(messages).map(([key, node]) => {
+    let messagePointer = `#/components/messages/${escapePointer(key)}`;
+    let at: JsonValue | undefined = node;
+    for (let hops = 0; hops < 20 && isJsonObject(at) && typeof at['$ref'] === 'string'; hops++) {
+      messagePointer = at['$ref'];
+      at = resolvePointer(doc, messagePointer);
+    }
     const message = object(deref(doc, node), `message ${key}`);
     const payload = deref(doc, message['payload']);
     const properties = isJsonObject(payload) ? payload['properties'] : undefined;
@@ -61,7 +145,7 @@ function messagesOf(doc: JsonObject): MessageInfo[] {
     if (payload === undefined || typeof frameType !== 'string') {
       throw new Error(`message ${key} has no payload with a "type" const`);
     }
-    return { key, frameType, payload, message };
+    return { key, frameType, payload, payloadPointer: `${messagePointer}/payload`, message };
   });
 }
 
@@ -69,7 +153,7 @@ function messagesOf(doc: JsonObject): MessageInfo[] {
 function checkExample(doc: JsonObject, info: MessageInfo, example: JsonValue, label: string): string[] {
   const payload = isJsonObject(example) ? example['payload'] : undefined;
   if (payload === undefined) return [`${label}: example has no payload`];
-  const errors = validate(payload, info.payload, doc, label);
+  const errors = validate(doc, payload, info.payloadPointer, label);
   if (!isJsonObject(payload) || payload['type'] !== info.frameType) {
     errors.push(`${label}: example type is not "${info.frameType}"`);
   }
@@ -80,8 +164,7 @@ function checkExample(doc: JsonObject, info: MessageInfo, example: JsonValue, la
 function checkFrame(doc: JsonObject, frame: Frame): string[] {
   const candidates = messagesOf(doc).filter((m) => m.frameType === frame.type);
   if (candidates.length === 0) return [`no message describes frame type "${frame.type}"`];
-  const value = JSON.parse(JSON.stringify(frame)) as JsonValue;
-  const results = candidates.map((m) => validate(value, m.payload, doc, `${frame.type}(${m.key})`));
+  const results = candidates.map((m) => validate(doc, frame, m.payloadPointer, `${frame.type}(${m.key})`));
   return results.some((errors) => errors.length === 0) ? [] : results.flat();
 }
 
@@ -245,20 +328,26 @@ describe('docs/asyncapi.yaml (AsyncAPI 3.0.0 description of the WebSocket protoc
       };
       expect(checkExample(doc, info, good, 'good')).toEqual([]);
       const { call_id: _dropped, ...withoutCallId } = good.payload;
-      expect(checkExample(doc, info, { payload: withoutCallId }, 'x')).toEqual(['x: missing required key "call_id"']);
+      expect(checkExample(doc, info, { payload: withoutCallId }, 'x')).toEqual([`x: must have required property 'call_id'`]);
       expect(checkExample(doc, info, { payload: { ...good.payload, is_final: false } }, 'x')).toEqual([
-        'x.is_final: expected const true, got false',
+        'x/is_final: must be equal to constant true',
       ]);
       expect(checkExample(doc, info, { payload: { ...good.payload, type: 'tool_result' } }, 'x')).toEqual([
-        'x.type: expected const "tool_call", got "tool_result"',
+        'x/type: must be equal to constant "tool_call"',
         'x: example type is not "tool_call"',
+      ]);
+      const decision = messagesOf(doc).find((m) => m.key === 'hitlDecision');
+      if (!decision) throw new Error('hitlDecision message missing');
+      expect(checkExample(doc, decision, { payload: { type: 'hitl_decision', call_id: 'c', decision: 'edit' } }, 'x')).toEqual([
+        `x: must have required property 'modified_arguments'`,
+        'x: must match "then" schema',
       ]);
       const switched = messagesOf(doc).find((m) => m.key === 'agentSwitched');
       if (!switched) throw new Error('agentSwitched message missing');
       const example = (object(switched.message, 'm')['examples'] as JsonValue[])[0] ?? null;
       const payload = object(object(example, 'example')['payload'], 'payload');
       expect(checkExample(doc, switched, { payload: { ...payload, to_agent: 'wizard' } }, 'x')).toEqual([
-        'x.to_agent: "wizard" is not one of ["orchestrator","coder","architect","debug","ask"]',
+        'x/to_agent: must be equal to one of the allowed values ["orchestrator","coder","architect","debug","ask"]',
       ]);
     });
   });

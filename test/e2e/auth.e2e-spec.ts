@@ -1,8 +1,11 @@
+import { expect } from '@jest/globals';
+import { exportJWK, exportSPKI, UnsecuredJWT } from 'jose';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
 import { http } from '../utils/http';
 import { JwksServer, signToken } from '../utils/jwks-server';
 import { RunningApp, startApp } from '../utils/test-app';
-import { TestSocket } from '../utils/ws-client';
+import { useTestApp } from '../utils/use-test-app';
+import { Frame, TestSocket } from '../utils/ws-client';
 
 const SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 const KEY_ALICE = 'alice-key-0123456789abcdef';
@@ -71,6 +74,7 @@ describe('Authentication and ownership (e2e)', () => {
       ['wrong audience', signToken(secret, { sub: 'carol', issuer: ISSUER, audience: 'other' }), /aud/],
       ['wrong issuer', signToken(secret, { sub: 'carol', issuer: 'https://evil', audience: AUDIENCE }), /iss/],
       ['no sub', signToken(secret, { issuer: ISSUER, audience: AUDIENCE }), /sub/],
+      ['no exp (would never expire)', signToken(secret, { sub: 'carol', issuer: ISSUER, audience: AUDIENCE, expiresIn: null }), /the exp claim is missing/],
       ['wrong secret', signToken(new TextEncoder().encode('x'.repeat(40)), { sub: 'carol', issuer: ISSUER, audience: AUDIENCE }), /signature/],
       ['garbage', Promise.resolve('not.a.token'), /Invalid token/],
     ];
@@ -78,6 +82,34 @@ describe('Authentication and ownership (e2e)', () => {
       const res = await call<{ message: string }>('GET', '/api/v1/sessions', bearer(await token));
       expect({ name, status: res.status }).toEqual({ name, status: 401 });
       expect(res.body.message).toMatch(why);
+    }
+  });
+
+  it('refuses unsigned tokens (alg "none", in any spelling)', async () => {
+    const unsigned = new UnsecuredJWT({ type: 'access' })
+      .setSubject('mallory')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('15m')
+      .encode();
+    const [, payload] = unsigned.split('.');
+    const withAlg = (alg: string) => `${Buffer.from(JSON.stringify({ alg, typ: 'JWT' })).toString('base64url')}.${payload}.`;
+    for (const token of [unsigned, withAlg('None'), withAlg('NONE')]) {
+      const res = await call<{ message: string }>('GET', '/api/v1/sessions', bearer(token));
+      expect({ token, status: res.status }).toEqual({ token, status: 401 });
+      expect(res.body.message).toMatch(/algorithm (none|None|NONE) is not accepted/);
+    }
+  });
+
+  it('refuses an HS256 token whose HMAC key is the JWKS public key (algorithm confusion)', async () => {
+    const publicKey = jwks.keys.rs.publicKey;
+    const forged = async (hmacKey: string) =>
+      signToken(new TextEncoder().encode(hmacKey), { sub: 'mallory', type: 'access', issuer: ISSUER, audience: AUDIENCE });
+    for (const token of [await forged(await exportSPKI(publicKey)), await forged(JSON.stringify(await exportJWK(publicKey)))]) {
+      const res = await call<{ message: string }>('GET', '/api/v1/sessions', bearer(token));
+      expect(res.status).toBe(401);
+      expect(res.body.message).toMatch(/signature does not verify/);
     }
   });
 
@@ -101,12 +133,24 @@ describe('Authentication and ownership (e2e)', () => {
     expect(await TestSocket.refused(`${running.wsUrl}/api/v1/ws/ws-auth`)).toBe(401);
     expect(await TestSocket.refused(`${running.wsUrl}/api/v1/ws/ws-auth?access_token=bad`)).toBe(401);
     const token = await signToken(secret, { sub: 'dave', type: 'access', issuer: ISSUER, audience: AUDIENCE });
+    // The answer must be the agent's reply (routed on a session's first message), not an error frame,
+    // which also ends with is_final.
+    const answer = (reply: Frame[]) => ({ types: reply.map((f) => f.type), last: reply.at(-1) });
     const viaHeader = await open('/api/v1/ws/ws-auth', bearer(token));
-    expect((await viaHeader.request({ type: 'user_message', content: 'hi' })).at(-1)).toMatchObject({ is_final: true });
+    expect(answer(await viaHeader.request({ type: 'user_message', content: 'hi' }))).toEqual({
+      types: ['agent_switched', 'assistant_message'],
+      last: expect.objectContaining({ type: 'assistant_message', content: 'You said: hi', is_final: true }),
+    });
     const viaQuery = await open(`/ws/ws-auth?access_token=${token}`);
-    expect((await viaQuery.request({ type: 'user_message', content: 'hi again' })).at(-1)).toMatchObject({ is_final: true });
+    expect(answer(await viaQuery.request({ type: 'user_message', content: 'hi again' }))).toEqual({
+      types: ['assistant_message'],
+      last: expect.objectContaining({ type: 'assistant_message', content: 'You said: hi again', is_final: true }),
+    });
     const viaKey = await open('/api/v1/ws/alice-ws', as(KEY_ALICE));
-    expect((await viaKey.request({ type: 'user_message', content: 'hello' })).at(-1)).toMatchObject({ type: 'assistant_message' });
+    expect(answer(await viaKey.request({ type: 'user_message', content: 'hello' }))).toEqual({
+      types: ['agent_switched', 'assistant_message'],
+      last: expect.objectContaining({ type: 'assistant_message', content: 'You said: hello', is_final: true }),
+    });
   });
 
   it("isolates owners: another user's session is 404 on every route and on the socket", async () => {
@@ -146,3 +190,30 @@ describe('Authentication and ownership (e2e)', () => {
   });
 });
 
+
+describe('Authentication with only a JWKS configured (e2e)', () => {
+  let jwks: JwksServer;
+  beforeAll(async () => {
+    jwks = await JwksServer.start();
+  });
+  afterAll(async () => {
+    await jwks.close();
+  });
+  const app = useTestApp(() => ({ AUTH_JWKS_URL: jwks.url }));
+
+  it('refuses HS256 tokens outright, also one whose HMAC key is the JWKS public key', async () => {
+    const sessions = (token: string) =>
+      http<{ message: string }>(app.running.baseUrl, 'GET', '/api/v1/sessions', undefined, { authorization: `Bearer ${token}` });
+    const good = await signToken(jwks.keys.rs, { sub: 'erin', type: 'access' });
+    expect((await sessions(good)).status).toBe(200);
+    const publicKey = jwks.keys.rs.publicKey;
+    for (const hmacKey of [await exportSPKI(publicKey), JSON.stringify(await exportJWK(publicKey))]) {
+      const forged = await signToken(new TextEncoder().encode(hmacKey), { sub: 'mallory', type: 'access' });
+      const res = await sessions(forged);
+      expect(res.status).toBe(401);
+      expect(res.body.message).toBe('Invalid token: algorithm HS256 is not accepted');
+    }
+    const noExp = await signToken(jwks.keys.es, { sub: 'erin', type: 'access', expiresIn: null });
+    expect(await sessions(noExp).then((r) => [r.status, r.body.message])).toEqual([401, 'Invalid token: the exp claim is missing']);
+  });
+});

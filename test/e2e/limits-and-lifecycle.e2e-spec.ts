@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { FakeOpenAiServer } from '../utils/fake-openai-server';
 import { createTestDatabase } from '../utils/test-database';
 import { http } from '../utils/http';
+import { waitUntil } from '../utils/wait-until';
 import { RunningApp, startApp } from '../utils/test-app';
 import { Frame, TestSocket } from '../utils/ws-client';
 
@@ -158,12 +159,4 @@ async function tryOpen(url: string, headers: Record<string, string>): Promise<'o
     });
     ws.once('error', () => undefined);
   });
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

@@ -200,10 +200,6 @@ export class FakeOpenAiServer {
   }
 
   /** Scripted replies not consumed yet. */
-  get pendingReplies(): number {
-    return this.queue.length;
-  }
-
   /** How many responses the client closed before the fake finished them (aborts, cancelled streams). */
   get clientAborts(): number {
     return this.abortCount;

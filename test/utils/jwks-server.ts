@@ -6,6 +6,8 @@ export interface SigningKey {
   readonly kid: string;
   readonly alg: 'RS256' | 'ES256';
   readonly privateKey: KeyLike;
+  /** The public half, as served in the JWKS (e.g. to forge an HS256 token "signed" with it). */
+  readonly publicKey: KeyLike;
 }
 
 /** A JWKS endpoint on 127.0.0.1 serving RS256 and ES256 public keys, plus a signer for tokens. */
@@ -34,8 +36,8 @@ export class JwksServer {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     holder = new JwksServer(server, `http://127.0.0.1:${port}/.well-known/jwks.json`, {
-      rs: { kid: 'rs-1', alg: 'RS256', privateKey: rs.privateKey },
-      es: { kid: 'es-1', alg: 'ES256', privateKey: es.privateKey },
+      rs: { kid: 'rs-1', alg: 'RS256', privateKey: rs.privateKey, publicKey: rs.publicKey },
+      es: { kid: 'es-1', alg: 'ES256', privateKey: es.privateKey, publicKey: es.publicKey },
     });
     return holder;
   }
@@ -50,14 +52,16 @@ export interface TokenOptions {
   readonly type?: string;
   readonly issuer?: string;
   readonly audience?: string;
-  readonly expiresIn?: string;
+  /** `exp` relative to now (default 15 min); null leaves `exp` out. */
+  readonly expiresIn?: string | null;
 }
 
 /** Signs a token like the older auth-service's (`sub`, `type:"access"`, iss/aud, 15 min). */
 export async function signToken(key: SigningKey | Uint8Array, options: TokenOptions): Promise<string> {
   const claims: Record<string, unknown> = {};
   if (options.type !== undefined) claims['type'] = options.type;
-  let jwt = new SignJWT(claims).setIssuedAt().setExpirationTime(options.expiresIn ?? '15m');
+  let jwt = new SignJWT(claims).setIssuedAt();
+  if (options.expiresIn !== null) jwt = jwt.setExpirationTime(options.expiresIn ?? '15m');
   if (options.sub !== undefined) jwt = jwt.setSubject(options.sub);
   if (options.issuer) jwt = jwt.setIssuer(options.issuer);
   if (options.audience) jwt = jwt.setAudience(options.audience);

@@ -11,8 +11,8 @@ const MEMORY_TAIL = 2_000;
 /** A session's memory entry is dropped after this long without frames (its counter reloads from the DB). */
 const IDLE_EVICT_MS = 10 * 60_000;
 /** Retention: each session keeps at least its last 10,000 frames and at least its last 24 hours. */
-export const KEEP_LAST_FRAMES = 10_000;
-export const KEEP_FRAMES_MS = 24 * 3_600_000;
+const KEEP_LAST_FRAMES = 10_000;
+const KEEP_FRAMES_MS = 24 * 3_600_000;
 const PRUNE_INTERVAL_MS = 10 * 60_000;
 
 /** What the log needs from the durable store. */

@@ -380,7 +380,7 @@ function firstChoice(chunk: ChatCompletionChunk): ChatCompletionChunk.Choice | u
 }
 
 /** Our history (already in OpenAI form) as the SDK's request types. */
-export function toOpenAiMessages(messages: readonly ChatMessage[]): ChatCompletionMessageParam[] {
+function toOpenAiMessages(messages: readonly ChatMessage[]): ChatCompletionMessageParam[] {
   return messages.map(toOpenAiMessage);
 }
 

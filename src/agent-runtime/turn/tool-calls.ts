@@ -70,7 +70,7 @@ export function approvalsFor(calls: readonly AwaitingToolCall[]): NewApproval[] 
     .map((c) => ({ callId: c.callId, toolName: c.toolName, arguments: c.arguments, reason: approvalReason(c.toolName) }));
 }
 
-export function approvalReason(toolName: string): string {
+function approvalReason(toolName: string): string {
   return toolName === 'execute_command'
     ? 'Command execution requires user approval'
     : 'File modification requires user approval';

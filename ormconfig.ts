@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { parseDatabaseUrl, DEFAULT_DATABASE_URL } from './src/config/database-url';
 import { buildDataSourceOptions } from './src/database/data-source-options';
+import { AUTH_ENTITIES } from './src/auth/entities';
 import { SESSION_ENTITIES } from './src/session/entities';
+import { RemoteAgentEntity } from './src/agent-runtime/agents/remote/remote-agent.entity';
 
 /**
  * The DataSource the TypeORM CLI uses (`npm run migration:run`, `migration:generate`, `migration:revert`).
@@ -14,4 +16,4 @@ if (db === null) {
   throw new Error(`DATABASE_URL is not a supported URL: ${url}`);
 }
 
-export default new DataSource(buildDataSourceOptions(db, [...SESSION_ENTITIES]));
+export default new DataSource(buildDataSourceOptions(db, [...SESSION_ENTITIES, ...AUTH_ENTITIES, RemoteAgentEntity]));

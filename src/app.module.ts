@@ -6,15 +6,27 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { PlatformModule } from './platform/platform.module';
 import { SessionModule } from './session/session.module';
 
-/** Only imports modules. Dependencies run one way: gateway → agent-runtime → session. */
+/** Only imports modules. Dependencies run one way: gateway / platform → agent-runtime → session. */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, HealthModule, SessionModule, AgentRuntimeModule, GatewayModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        MetricsModule,
+        DatabaseModule,
+        AuthModule.forRoot(config),
+        HealthModule,
+        SessionModule,
+        AgentRuntimeModule,
+        GatewayModule,
+        PlatformModule,
+      ],
     };
   }
 }

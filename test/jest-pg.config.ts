@@ -13,7 +13,7 @@ const config: Config = {
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
   // These run the service as a child process on a SQLite file of their own (crash safety checks the
   // SQLite file itself); the PostgreSQL run would only repeat them.
-  testPathIgnorePatterns: ['/node_modules/', 'crash-safety\\.e2e-spec\\.ts$', 'startup\\.e2e-spec\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', 'crash-(safety|resume)\\.e2e-spec\\.ts$', 'startup\\.e2e-spec\\.ts$'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 30_000,
 };

@@ -39,6 +39,7 @@ import {
   throughputOf,
 } from './report';
 import { getOnce, timeGets } from './rest';
+import { measureIndexCost, measureSearch, SearchFigures } from './search';
 import { seedDatabase } from './seed';
 import { median, percentiles, ratio, round, sleep } from './stats';
 import { closeSockets, measureIdleSockets, openSocket, Protocol, runStreamRound, socketUrl, timeTurns } from './ws-load';
@@ -153,11 +154,14 @@ async function run(options: BenchOptions): Promise<void> {
     await (await launcher.service('migrate', emptyDb)).stop();
 
     const startup = await measureStartup(launcher, plan, dir, emptyDb);
-    const { history, rest } = await measureOnLargeDatabase(plan, startup.large, startup.figures);
+    const { history, rest, search } = await measureOnLargeDatabase(plan, startup.large, startup.figures);
     const memory = await measureMemory(launcher, plan, dir, emptyDb, fdLimit);
     const streaming = await measureStreaming(launcher, plan, dir, emptyDb, fdLimit);
+    log(`search index cost on the turn path: ${plan.indexCostRounds} x ${plan.indexCostTurns} turns with and without the triggers…`);
+    const indexCost = await measureIndexCost((label, db) => launcher.service(label, db), dir, emptyDb, plan.indexCostRounds, plan.indexCostTurns);
+    log(`  CPU per turn ${indexCost.indexedCpuMsPerTurn} vs ${indexCost.unindexedCpuMsPerTurn} ms (ratio ${indexCost.ratio})`);
 
-    const results: BenchResults = { streaming, history, startup: startup.figures, memory, rest };
+    const results: BenchResults = { streaming, history, startup: startup.figures, memory, rest, search, indexCost };
     const targets = evaluateTargets(results);
     const seconds = round((performance.now() - started) / 1000, 1);
     machine.loadAverage.end = round(loadavg()[0] ?? 0, 2);
@@ -242,7 +246,7 @@ async function measureOnLargeDatabase(
   plan: BenchPlan,
   service: ServerProcess,
   startup: StartupComparison,
-): Promise<{ history: HistoryComparison; rest: RestComparison }> {
+): Promise<{ history: HistoryComparison; rest: RestComparison; search: SearchFigures }> {
   const port = service.spec.port;
   log('REST on the large database…');
   const check = JSON.parse(await getOnce(false, port, `/api/v1/sessions/${REST_SESSION}/history`)) as { message_count?: number };
@@ -253,6 +257,9 @@ async function measureOnLargeDatabase(
   const list = await timeGets(port, '/api/v1/sessions?limit=100', plan.restRequests, cpu);
   const historyGets = await timeGets(port, `/api/v1/sessions/${REST_SESSION}/history`, plan.restRequests, cpu);
   log(`  list p99 ${list.latencyMs.p99} ms, history p99 ${historyGets.latencyMs.p99} ms`);
+  log(`search: ${plan.searchRequests} queries on ${startup.messages.toLocaleString('en-US')} messages…`);
+  const search = await measureSearch(service, plan.bulkSessions, startup.messages, plan.searchRequests);
+  log(`  p50 ${search.latencyMs.p50} ms, p99 ${search.latencyMs.p99} ms`);
 
   log(`turn latency at ${plan.historyShort} vs ${plan.historyLong.toLocaleString('en-US')} messages…`);
   const short = await openSocket(socketUrl(port, SHORT_SESSION));
@@ -283,6 +290,7 @@ async function measureOnLargeDatabase(
       ratio: ratio(longTurnMs.p50, shortTurnMs.p50),
     },
     rest: { databaseSessions: startup.sessions, list, history: historyGets },
+    search,
   };
 }
 

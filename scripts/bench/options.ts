@@ -24,6 +24,11 @@ export interface BenchPlan {
   readonly memorySettleMs: number;
   readonly restRequests: number;
   readonly restHistoryMessages: number;
+  /** Searches on the large database (the query kinds take turns). */
+  readonly searchRequests: number;
+  /** Index cost on the turn path: rounds of turns alternating between a service with and without the search triggers. */
+  readonly indexCostRounds: number;
+  readonly indexCostTurns: number;
 }
 
 export interface BenchOptions {
@@ -52,6 +57,9 @@ const FULL: BenchPlan = {
   memorySettleMs: 2000,
   restRequests: 500,
   restHistoryMessages: 200,
+  searchRequests: 800,
+  indexCostRounds: 20,
+  indexCostTurns: 20,
 };
 
 const QUICK: BenchPlan = {
@@ -66,6 +74,9 @@ const QUICK: BenchPlan = {
   idleSockets: 1000,
   memorySettleMs: 1000,
   restRequests: 200,
+  searchRequests: 240,
+  indexCostRounds: 8,
+  indexCostTurns: 10,
 };
 
 export const USAGE = `npm run bench [-- options]

@@ -37,7 +37,9 @@ export class ServerProcess {
     this.spawnedAt = performance.now();
     this.child = spawn(process.execPath, [...spec.args], {
       cwd: ROOT,
-      env: { ...inheritedEnv(), ...spec.env, PORT: String(spec.port), HOST: '127.0.0.1' },
+      // gRPC off unless a spec asks: the benchmarks measure HTTP and WebSockets, and several services
+      // must not compete for GRPC_PORT's default 50051.
+      env: { ...inheritedEnv(), GRPC_PORT: 'off', ...spec.env, PORT: String(spec.port), HOST: '127.0.0.1' },
       stdio: ['ignore', log, log],
     });
     closeSync(log);
@@ -143,7 +145,7 @@ export class ServerProcess {
 }
 
 /** Service settings from the caller's environment would change what is measured (or refuse the load): dropped. */
-const SERVICE_SETTING = /^(AUTH_|RATE_LIMIT_|MAX_|LLM_|ECHO_|WS_|SESSION_|SHUTDOWN_|DATABASE_URL$|PORT$|HOST$)/;
+const SERVICE_SETTING = /^(AUTH_|RATE_LIMIT_|MAX_|LLM_|ECHO_|WS_|SESSION_|SHUTDOWN_|DATABASE_URL$|PORT$|GRPC_PORT$|HOST$)/;
 
 function inheritedEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !SERVICE_SETTING.test(name)));
@@ -196,7 +198,9 @@ export function transpileHelper(name: string, outDir: string): string {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
   });
   const file = join(outDir, `${name}.js`);
-  writeFileSync(file, output.outputText);
+  // The helper runs from outDir: point its imports of the service's code at the build in dist/.
+  const text = output.outputText.replace(/require\("\.\.\/\.\.\/src\//g, `require(${JSON.stringify(`${join(ROOT, 'dist')}/`).slice(0, -1)}`);
+  writeFileSync(file, text);
   return file;
 }
 

@@ -1,5 +1,6 @@
 /** The benchmark's figures, the targets of issue 5, and the printed table. */
 import type { RestFigures } from './rest';
+import type { IndexCostFigures, SearchFigures } from './search';
 import type { SeedResult } from './seed';
 import type { Percentiles } from './stats';
 import type { IdleMemory, StreamFigures } from './ws-load';
@@ -94,9 +95,13 @@ export interface BenchResults {
   readonly startup: StartupComparison;
   readonly memory: MemoryComparison;
   readonly rest: RestComparison;
+  readonly search: SearchFigures;
+  readonly indexCost: IndexCostFigures;
 }
 
 const HISTORY_TARGET = 'REST p99 GET /sessions/{id}/history (ms)';
+const SEARCH_TARGET = 'search p99 GET /search (ms)';
+const INDEX_COST_TARGET = 'turn CPU ratio (search index / none)';
 
 export function evaluateTargets(r: BenchResults): TargetResult[] {
   const targets: TargetResult[] = [];
@@ -122,6 +127,8 @@ export function evaluateTargets(r: BenchResults): TargetResult[] {
   };
   restP99('REST p99 GET /sessions?limit=100 (ms)', r.rest.list.latencyMs.p99);
   restP99(HISTORY_TARGET, r.rest.history.latencyMs.p99);
+  targets.push({ name: SEARCH_TARGET, value: r.search.latencyMs.p99, target: '< 50 ms', pass: r.search.latencyMs.p99 < 50 });
+  atMost(INDEX_COST_TARGET, r.indexCost.ratio, 1.1);
   return targets;
 }
 
@@ -174,6 +181,12 @@ export function renderTable(r: BenchResults, targets: readonly TargetResult[]): 
   rows.push([`GET /api/v1/sessions?limit=100 p50 / p99 (ms), ${rest.databaseSessions.toLocaleString('en-US')} sessions`, `${fmt(rest.list.latencyMs.p50)} / ${fmt(rest.list.latencyMs.p99)}`, '', '', verdict('REST p99 GET /sessions?limit=100 (ms)')]);
   rows.push(['GET /api/v1/sessions/{id}/history, 200 messages, p50 / p99 (ms)', `${fmt(rest.history.latencyMs.p50)} / ${fmt(rest.history.latencyMs.p99)}`, '', '', verdict(HISTORY_TARGET)]);
   rows.push(['REST server CPU per request, list / history (ms)', `${fmt(rest.list.serverCpuMsPerRequest ?? Number.NaN)} / ${fmt(rest.history.serverCpuMsPerRequest ?? Number.NaN)}`, '', '', '']);
+  const q = r.search;
+  rows.push([`GET /api/v1/search p50 / p99 (ms), ${q.messages.toLocaleString('en-US')} messages, query mix`, `${fmt(q.latencyMs.p50)} / ${fmt(q.latencyMs.p99)}`, '', '', verdict(SEARCH_TARGET)]);
+  for (const k of q.kinds) rows.push([`  ${k.kind}, e.g. ${k.example} (ms)`, `${fmt(k.latencyMs.p50)} / ${fmt(k.latencyMs.p99)}`, '', '', '']);
+  rows.push(['search server CPU per request (ms)', q.serverCpuMsPerRequest, '', '', '']);
+  const ic = r.indexCost;
+  rows.push([`server CPU per turn with / without the search index, ${ic.turns} turns (ms)`, ic.indexedCpuMsPerTurn, ic.unindexedCpuMsPerTurn, ic.ratio, verdict(INDEX_COST_TARGET)]);
   const notes = [
     `memory: RSS ${mib(m.ours.rssBeforeBytes)} -> ${mib(m.ours.rssAfterBytes)} (ours), ${mib(m.baseline.rssBeforeBytes)} -> ${mib(m.baseline.rssAfterBytes)} (baseline)` +
       (m.ours.sockets < m.requestedSockets ? `; scaled down from ${m.requestedSockets} sockets: ulimit -n is ${m.openFileLimit}` : ''),

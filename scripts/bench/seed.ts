@@ -2,7 +2,10 @@
  * Bulk insert of sessions and messages straight into a migrated SQLite file (the service must not be
  * running): one transaction, multi-row prepared statements. Rows follow the schema the service writes:
  * a `sessions` row whose message_count is the number of its messages, an `agent_contexts` row (agent
- * `coder`, empty history), and messages with seq 0..n-1 alternating user / assistant.
+ * `coder`, empty history), and messages with seq 0..n-1 alternating user / assistant. Each message
+ * carries three topic words drawn from a 5,000-word vocabulary with a Zipf-like skew (the commonest
+ * word is in about 30 % of the messages, the rarest in about one in 15,000), so that full-text search has words of
+ * every frequency to find; the search triggers index the rows as they are inserted.
  */
 import { performance } from 'node:perf_hooks';
 import sqlite3 from 'sqlite3';
@@ -36,6 +39,41 @@ const MESSAGE_COLUMNS = ['session_id', 'seq', 'role', 'content', 'agent', 'creat
 const ROWS_PER_STATEMENT = 150; // 150 x 6 = 900 parameters, under SQLite's oldest limit of 999
 const IN_FLIGHT = 32;
 const FILLER = 'please look at the function below and explain what it does, then suggest a cleaner version';
+const SYLLABLES = ['ka', 'lo', 'mi', 'nu', 'pe', 'ra', 'si', 'to', 'vu', 'ze', 'bo', 'da', 'fi', 'gu', 'he', 'jo', 'ke', 'li', 'mo', 'na'];
+export const TOPIC_WORDS = 5000;
+
+/** The `rank`-th topic word (0 = the commonest): three syllables, e.g. `kakaka`, `lokaka`. */
+export function topicWord(rank: number): string {
+  const n = SYLLABLES.length;
+  return `${SYLLABLES[rank % n]}${SYLLABLES[Math.floor(rank / n) % n]}${SYLLABLES[Math.floor(rank / n / n) % n]}`;
+}
+
+/** Cumulative Zipf weights (s = 1) of the topic words, for sampling by binary search. */
+const ZIPF = ((): Float64Array => {
+  const cumulative = new Float64Array(TOPIC_WORDS);
+  let sum = 0;
+  for (let k = 0; k < TOPIC_WORDS; k++) cumulative[k] = sum += 1 / (k + 1);
+  return cumulative.map((v) => v / sum);
+})();
+
+/** Three topic words for one message, the same in every run (a hash of the session index and seq). */
+function topics(sessionIndex: number, seq: number): string {
+  let state = (sessionIndex * 2654435761 + seq * 40503 + 12345) >>> 0;
+  const words: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    const u = state / 2 ** 32;
+    let lo = 0;
+    let hi = TOPIC_WORDS - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((ZIPF[mid] ?? 1) < u) lo = mid + 1;
+      else hi = mid;
+    }
+    words.push(topicWord(lo));
+  }
+  return words.join(' ');
+}
 
 /** Inserts `rows` of one table with multi-row INSERTs, a few statements in flight at a time. */
 class BulkInserter {
@@ -110,7 +148,7 @@ export async function seedDatabase(file: string, plan: SeedPlan): Promise<SeedRe
           session.id,
           seq,
           user ? 'user' : 'assistant',
-          user ? `Message ${seq} of ${session.id}: ${FILLER}` : `Reply ${seq} of ${session.id}: ${FILLER}`,
+          `${user ? 'Message' : 'Reply'} ${seq} of ${session.id}: ${FILLER} (${topics(index, seq)})`,
           user ? null : 'coder',
           created + seq,
         ]);

@@ -6,7 +6,7 @@
  * answers turns, not the REST API. Run as its own process with BENCH_DIST=<dist directory>.
  */
 import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type * as Testing from '@nestjs/testing';
 import type * as Bootstrap from '../../src/bootstrap';
 import type * as AppModuleFile from '../../src/app.module';
@@ -57,7 +57,7 @@ const conversationStore: Pick<StoreFile.ConversationStore, 'load' | 'recentMessa
   },
 };
 
-const sessionService: Pick<SessionFile.SessionService, 'ensure' | 'isVisible'> = {
+const sessionService: Pick<SessionFile.SessionService, 'ensure' | 'isVisible' | 'capabilityOwner'> = {
   ensure(id: string): Promise<boolean> {
     if (sessions.has(id)) return Promise.resolve(false);
     sessions.set(id, { agent: 'orchestrator', awaiting: [], messages: [] });
@@ -66,22 +66,40 @@ const sessionService: Pick<SessionFile.SessionService, 'ensure' | 'isVisible'> =
   isVisible(id: string): Promise<boolean> {
     return Promise.resolve(sessions.has(id));
   },
+  capabilityOwner(): Promise<string | null> {
+    return Promise.resolve(null);
+  },
 };
 
-const eventRows: Pick<EventStoreFile.SessionEventStore, 'insert' | 'readAfter' | 'maxSeq' | 'prune'> = {
+/** One stream per session id here: the bench never deletes a session. */
+const eventRows: Pick<
+  EventStoreFile.SessionEventStore,
+  'streamOf' | 'openStream' | 'streamExists' | 'insert' | 'readAfter' | 'maxSeq' | 'prune'
+> = {
+  streamOf(sessionId: string): Promise<string | null> {
+    return Promise.resolve(events.has(sessionId) ? sessionId : null);
+  },
+  openStream(sessionId: string): Promise<string> {
+    if (!sessions.has(sessionId)) return Promise.reject(new Error(`Session ${sessionId} not found`));
+    if (!events.has(sessionId)) events.set(sessionId, []);
+    return Promise.resolve(sessionId);
+  },
+  streamExists(incarnation: string): Promise<boolean> {
+    return Promise.resolve(events.has(incarnation));
+  },
   insert(rows: readonly StoredEvent[]): Promise<void> {
     for (const row of rows) {
-      const list = events.get(row.sessionId) ?? [];
+      const list = events.get(row.incarnation) ?? [];
       list.push(row);
-      events.set(row.sessionId, list);
+      events.set(row.incarnation, list);
     }
     return Promise.resolve();
   },
-  readAfter(sessionId: string, afterSeq: number): Promise<StoredEvent[]> {
-    return Promise.resolve((events.get(sessionId) ?? []).filter((r) => r.seq > afterSeq));
+  readAfter(incarnation: string, afterSeq: number): Promise<StoredEvent[]> {
+    return Promise.resolve((events.get(incarnation) ?? []).filter((r) => r.seq > afterSeq));
   },
-  maxSeq(sessionId: string): Promise<number> {
-    return Promise.resolve(events.get(sessionId)?.at(-1)?.seq ?? 0);
+  maxSeq(incarnation: string): Promise<number> {
+    return Promise.resolve(events.get(incarnation)?.at(-1)?.seq ?? 0);
   },
   prune(): Promise<number> {
     return Promise.resolve(0);
@@ -106,8 +124,8 @@ async function main(): Promise<void> {
     .overrideProvider(SessionEventStore)
     .useValue(eventRows)
     .compile();
-  const app: INestApplication = moduleRef.createNestApplication({ logger: ['warn', 'error', 'fatal'] });
-  configureApp(app, config);
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['warn', 'error', 'fatal'], bodyParser: false });
+  await configureApp(app, config);
   await app.listen(config.port, config.host);
 }
 

@@ -172,7 +172,12 @@ export async function runStreamRound(spec: StreamRound): Promise<StreamFigures> 
 }
 
 /** Sequential turns on one already open socket; returns each turn's send → final frame time in ms. */
-export async function timeTurns(ws: WebSocket, count: number, label: string): Promise<number[]> {
+export async function timeTurns(
+  ws: WebSocket,
+  count: number,
+  label: string,
+  content: (i: number) => string = (i) => `${label} turn ${i}`,
+): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
     const sentAt = performance.now();
@@ -186,7 +191,7 @@ export async function timeTurns(ws: WebSocket, count: number, label: string): Pr
       };
       ws.on('message', onMessage);
     });
-    ws.send(JSON.stringify({ type: 'user_message', content: `${label} turn ${i}` }));
+    ws.send(JSON.stringify({ type: 'user_message', content: content(i) }));
     await withTimeout(reply, 60_000, `${label} turn ${i}`);
     times.push(performance.now() - sentAt);
   }

@@ -6,6 +6,7 @@ import { historyLines } from './history';
 import { LineInput } from './input';
 import { ChatOptions } from './options';
 import { compact, Printer } from './render';
+import { exportLines, forkSession, RestTarget, searchLines } from './session-commands';
 import { ToolCallAnswers } from './tool-answers';
 import { LocalTools } from './tools';
 
@@ -13,7 +14,8 @@ import { LocalTools } from './tools';
 type ReplyEnd = { readonly kind: 'final'; readonly toolCall?: ToolCallFrame } | { readonly kind: 'dropped' };
 
 export const COMMANDS_HELP = [
-  'Commands: /agent <type> (switch agent), /history (stored history), /help, /quit.',
+  'Commands: /agent <type> (switch agent), /history (stored history), /search <words> (all your sessions),',
+  '  /export [file] (print the transcript, or write .md / .json), /fork [n] (continue in a copy of messages 0..n), /help, /quit.',
   'Anything else (also "/tool <name> <json>") is sent as a message.',
 ].join('\n');
 
@@ -90,6 +92,15 @@ export class ChatClient {
         return true;
       case '/history':
         await this.showHistory();
+        return true;
+      case '/search':
+        this.print(argument === '' ? ['usage: /search <words or "a phrase">'] : await searchLines(this.rest(), argument));
+        return true;
+      case '/export':
+        this.print(this.needsSession('export') ?? (await exportLines(this.rest(), this.connection.currentSessionId, argument || undefined, this.options.workspace)));
+        return true;
+      case '/fork':
+        await this.fork(argument);
         return true;
       default:
         return false;
@@ -195,12 +206,29 @@ export class ChatClient {
   }
 
   private async showHistory(): Promise<void> {
-    const id = this.connection.currentSessionId;
-    if (isTemporarySessionId(id)) {
-      this.printer.line('[history] no session yet: send a message first');
-      return;
-    }
-    for (const line of await historyLines(this.options.httpUrl, id, this.options.authHeaders)) this.printer.line(line);
+    this.print(this.needsSession('history') ?? (await historyLines(this.options.httpUrl, this.connection.currentSessionId, this.options.authHeaders)));
+  }
+
+  private async fork(argument: string): Promise<void> {
+    const missing = this.needsSession('fork');
+    if (missing) return this.print(missing);
+    if (argument !== '' && !/^\d+$/.test(argument)) return this.print(['usage: /fork [n] (keep messages 0..n of the history; default all)']);
+    const result = await forkSession(this.rest(), this.connection.currentSessionId, argument === '' ? undefined : Number(argument));
+    this.print(result.lines);
+    if (result.forkId) this.connection.switchSession(result.forkId);
+  }
+
+  /** A line to print when there is no real session yet (temporary id before the first message). */
+  private needsSession(command: string): string[] | undefined {
+    return isTemporarySessionId(this.connection.currentSessionId) ? [`[${command}] no session yet: send a message first`] : undefined;
+  }
+
+  private rest(): RestTarget {
+    return { httpUrl: this.options.httpUrl, headers: this.options.authHeaders };
+  }
+
+  private print(lines: readonly string[]): void {
+    for (const line of lines) this.printer.line(line);
   }
 
   /** Ctrl-C: ends a waiting read; during a turn, cancels it (protocol 2) and quits on the second press. */

@@ -57,6 +57,20 @@ export class SessionConnection {
     this.sessionId = sessionId;
   }
 
+  /** Leaves this session for another one (a fork): closes the socket and connects to `sessionId`. */
+  switchSession(sessionId: string): void {
+    const previous = this.socket;
+    this.socket = null;
+    this.open = false;
+    this.sessionId = sessionId;
+    this.lastSeq = null;
+    this.failedAttempts = 0;
+    this.everConnected = false;
+    if (this.timer) clearTimeout(this.timer);
+    previous?.close(1000);
+    this.connect();
+  }
+
   connect(): void {
     this.timer = null;
     if (this.closing) return;

@@ -1,5 +1,6 @@
 import { isJsonObject, JsonValue } from '../../src/protocol/json';
 import { compact } from './render';
+import { rest } from './rest';
 
 /** The session's stored history (`GET /api/v1/sessions/{id}/history`) as short lines to print. */
 export async function historyLines(
@@ -7,18 +8,8 @@ export async function historyLines(
   sessionId: string,
   headers: Readonly<Record<string, string>>,
 ): Promise<string[]> {
-  try {
-    const url = `${httpUrl}/api/v1/sessions/${encodeURIComponent(sessionId)}/history`;
-    const response = await fetch(url, { headers: { ...headers } });
-    const body = (await response.json()) as JsonValue;
-    if (!response.ok) {
-      const message = isJsonObject(body) ? body['message'] : body;
-      return [`[history] HTTP ${response.status}: ${compact(message ?? null)}`];
-    }
-    return formatHistory(body);
-  } catch (error) {
-    return [`[history] failed: ${error instanceof Error ? error.message : String(error)}`];
-  }
+  const result = await rest(`${httpUrl}/api/v1/sessions/${encodeURIComponent(sessionId)}/history`, headers);
+  return result.ok ? formatHistory(result.body) : [`[history] ${result.error}`];
 }
 
 /** A history response as short lines. */

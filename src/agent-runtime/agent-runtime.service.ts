@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { Observable } from 'rxjs';
-import { DomainError } from '../common/domain.error';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Observable, Subject, Subscription } from 'rxjs';
+import { DomainError, sessionNotFound } from '../common/domain.error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Metrics, TurnOutcome } from '../metrics/metrics.service';
 import { ClientFrame, CancelFrame } from '../protocol/client-frames';
 import { sessionInfoFrame } from '../protocol/frame-builders';
 import { AgentType } from '../protocol/agent-type';
 import { CancelledFrame, errorFrame, ServerFrame, SessionState } from '../protocol/server-frames';
 import { ConversationStore } from '../session/conversation-store.service';
 import type { OwnerScope } from '../session/owner-scope';
+import { SessionDeletions } from '../session/session-deletions';
 import { SessionService } from '../session/session.service';
 import { SESSION_EVENT_LOG, SequencedFrame, SessionEventLog } from './events/session-event-log';
 import { SESSION_FANOUT, SessionFanout } from './events/session-fanout';
-import { SessionQueue } from './session-queue';
+import { SessionQueue, stopReasonOf } from './session-queue';
 import { ConversationTurns } from './turn/conversation-turns.service';
 import { TurnAborted } from './turn/model-turn.service';
 import { TurnContext } from './turn/turn-context';
@@ -28,6 +30,13 @@ export interface RuntimeCommand {
   readonly frame: TurnFrame;
   /** Start the reply with `session_info` (the first message on a temporary id). */
   readonly announceSession?: boolean;
+  /**
+   * The caller gave up (a gRPC client cancelled, its deadline passed): a frame still queued is dropped,
+   * a running turn is stopped like a protocol-2 `cancel` (what it produced is stored).
+   */
+  readonly signal?: AbortSignal;
+  /** False when no IDE can run tools (gRPC, MCP): the model is offered none. Default true. */
+  readonly offerTools?: boolean;
 }
 
 /** What a (re)connecting protocol-2 client is told first. */
@@ -45,10 +54,11 @@ export interface SessionStatus {
  * stored even if the subscriber goes away; only `cancel()` (or shutdown) stops it early.
  */
 @Injectable()
-export class AgentRuntimeService implements BeforeApplicationShutdown {
+export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger(AgentRuntimeService.name);
   private readonly queue = new SessionQueue();
-  private readonly running = new Map<string, AbortController>();
+  private readonly deletedIds = new Subject<string>();
+  private readonly deletionWatch: Subscription;
   private drainingSince: number | undefined;
 
   constructor(
@@ -58,22 +68,46 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     @Inject(SESSION_EVENT_LOG) private readonly log: SessionEventLog,
     @Inject(SESSION_FANOUT) private readonly fanout: SessionFanout,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly metrics: Metrics,
+    deletions: SessionDeletions,
+  ) {
+    this.deletionWatch = deletions.deleted.subscribe((sessionId) => this.forget(sessionId));
+  }
 
   /** True once shutdown has begun: no new turns start. */
   get draining(): boolean {
     return this.drainingSince !== undefined;
   }
 
+  /**
+   * Sessions that were deleted, after the runtime dropped everything it held of them (running and
+   * queued turns stopped, event-log tail and fan-out topic gone). Transports close their sockets on it.
+   */
+  get deletions(): Observable<string> {
+    return this.deletedIds.asObservable();
+  }
+
   handle(command: RuntimeCommand): Observable<ServerFrame> {
     return new Observable<ServerFrame>((subscriber) => {
       let attached = true;
+      let finalSent = false;
       const deliver = (frame: ServerFrame): void => {
+        finalSent ||= frame.is_final;
         if (attached) subscriber.next(frame);
       };
-      void this.queue
-        .enqueue(command.sessionId, () => this.execute(command, deliver))
-        .finally(() => attached && subscriber.complete());
+      this.metrics.queuedFrames.inc();
+      this.queue
+        .enqueue(command.sessionId, (signal) => this.execute(command, signal, deliver))
+        .catch((error: unknown) => {
+          // A failure outside the turn's own handling (e.g. the event log refused a frame): the reply
+          // still ends with one final frame, and nothing is left as an unhandled rejection.
+          const text = this.describe(command.sessionId, error);
+          if (!finalSent) deliver(errorFrame(text));
+        })
+        .finally(() => {
+          this.metrics.queuedFrames.dec();
+          if (attached) subscriber.complete();
+        });
       return () => {
         attached = false;
       };
@@ -113,6 +147,11 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     return owner !== null && (await this.sessions.isVisible(sessionId, null)) ? 'foreign' : 'missing';
   }
 
+  /** The owner a server-made session id stands for on a header-less socket (null: not such an id). */
+  capabilityOwner(sessionId: string): Promise<string | null> {
+    return this.sessions.capabilityOwner(sessionId);
+  }
+
   async status(sessionId: string): Promise<SessionStatus> {
     const state = await this.store.load(sessionId);
     if (!state) return { exists: false, state: 'idle', currentAgent: 'orchestrator', lastSeq: 0 };
@@ -129,21 +168,23 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     return { exists: true, state: phase, currentAgent: state.currentAgent, lastSeq };
   }
 
-  /** Stops the session's running turn; false when nothing runs. */
+  /**
+   * Stops the session's running turn and drops the frames queued behind it (each of their replies is
+   * one `cancelled` frame; nothing of them is stored). False when nothing runs or waits, which is
+   * exactly when `status` says the session is not `running`.
+   */
   cancel(sessionId: string): boolean {
-    const controller = this.running.get(sessionId);
-    if (!controller) return false;
-    controller.abort('cancelled');
-    return true;
-  }
-
-  isRunning(sessionId: string): boolean {
-    return this.running.has(sessionId);
+    return this.queue.stop(sessionId, 'cancelled');
   }
 
   /** Frames waiting or running for the session (the running one included). */
   queued(sessionId: string): number {
     return this.queue.pending(sessionId);
+  }
+
+  onModuleDestroy(): void {
+    this.deletionWatch.unsubscribe();
+    this.deletedIds.complete();
   }
 
   /**
@@ -152,23 +193,27 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.drainingSince = Date.now();
-    const busy = this.running.size;
-    if (busy > 0) this.logger.log(`shutting down: waiting up to ${this.config.lifecycle.shutdownGraceMs} ms for ${busy} turn(s)`);
+    const busy = this.queue.busySessions;
+    if (busy > 0) this.logger.log(`shutting down: waiting up to ${this.config.lifecycle.shutdownGraceMs} ms for ${busy} session(s) with turns`);
     const grace = new AbortController();
     await Promise.race([this.queue.drain(), sleep(this.config.lifecycle.shutdownGraceMs, undefined, { signal: grace.signal }).catch(() => undefined)]);
     grace.abort();
-    for (const controller of this.running.values()) controller.abort('shutdown');
+    this.queue.stopAll('shutdown');
     await this.queue.drain();
     await this.log.flush();
   }
 
-  private async execute(command: RuntimeCommand, deliver: (frame: ServerFrame) => void): Promise<void> {
+  private async execute(command: RuntimeCommand, queueSignal: AbortSignal, deliver: (frame: ServerFrame) => void): Promise<void> {
     const { sessionId, frame } = command;
+    // Stopped by the queue (cancel, shutdown, deletion) or by the caller (a gRPC client cancelling).
+    const signal = command.signal ? AbortSignal.any([queueSignal, command.signal]) : queueSignal;
+    if (command.signal?.aborted) return;
     if (this.draining) {
       deliver(errorFrame('The service is shutting down; send this again once it is back'));
       return;
     }
     try {
+      if (stopReasonOf(signal) === 'deleted' && signal.aborted) throw sessionNotFound(sessionId);
       if (frame.type === 'user_message' || frame.type === 'switch_agent') {
         await this.sessions.ensure(sessionId, command.owner);
       } else if (!(await this.sessions.isVisible(sessionId, command.owner))) {
@@ -180,18 +225,28 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
       deliver(errorFrame(this.describe(sessionId, error)));
       return;
     }
-    const controller = new AbortController();
-    this.running.set(sessionId, controller);
     let finalSent = false;
+    const stopTimer = this.metrics.turnDuration.startTimer();
     const ctx: TurnContext = {
       sessionId,
-      signal: controller.signal,
+      signal,
+      offerTools: command.offerTools ?? true,
       emit: (out) => {
         if (finalSent) {
           this.logger.error(`session=${sessionId} dropped a frame after the final one: ${out.type}`);
           return;
         }
         finalSent = out.is_final;
+        if (finalSent) {
+          const outcome = outcomeOf(out);
+          stopTimer({ outcome });
+          this.metrics.turns.inc({ agent: ctx.agent ?? 'none', outcome });
+        }
+        // Nothing of a deleted session is numbered, kept or fanned out: only the caller hears of it.
+        if (signal.aborted && stopReasonOf(signal) === 'deleted') {
+          deliver(out);
+          return;
+        }
         const numbered = this.log.append(sessionId, out);
         this.fanout.publish(sessionId, numbered);
         deliver(numbered);
@@ -199,16 +254,18 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     };
     try {
       if (command.announceSession) ctx.emit(sessionInfoFrame(sessionId));
+      // Cancelled while it waited in the queue (or while the session was being prepared): it never starts.
+      if (signal.aborted) throw new TurnAborted('', 'orchestrator');
       await this.dispatch(ctx, frame);
     } catch (error) {
-      if (controller.signal.aborted) {
-        ctx.emit(await this.stopped(sessionId, error));
+      if (signal.aborted) {
+        ctx.emit(await this.stopped(sessionId, signal, error));
       } else {
         ctx.emit(errorFrame(this.describe(sessionId, error)));
       }
     } finally {
       if (!finalSent) ctx.emit(errorFrame('The turn ended without an answer'));
-      if (this.running.get(sessionId) === controller) this.running.delete(sessionId);
+      this.log.release(sessionId);
     }
   }
 
@@ -225,8 +282,12 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     }
   }
 
-  /** A stopped turn keeps what the model had produced. */
-  private async stopped(sessionId: string, error: unknown): Promise<CancelledFrame> {
+  /** A stopped turn keeps what the model had produced (unless its session was deleted). */
+  private async stopped(sessionId: string, signal: AbortSignal, error: unknown): Promise<ServerFrame> {
+    if (stopReasonOf(signal) === 'deleted') {
+      this.logger.log(`session=${sessionId} turn stopped: the session was deleted`);
+      return errorFrame(`Session ${sessionId} was deleted`);
+    }
     const partial = error instanceof TurnAborted ? error.partialText : '';
     if (error instanceof TurnAborted && partial.length > 0) {
       await this.store
@@ -234,7 +295,20 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
         .catch((e: Error) => this.logger.error(`session=${sessionId} could not store the partial answer: ${e.message}`));
     }
     this.logger.log(`session=${sessionId} turn stopped (${partial.length} chars kept)`);
-    return { type: 'cancelled', content: partial, is_final: true };
+    const cancelled: CancelledFrame = { type: 'cancelled', content: partial, is_final: true };
+    return cancelled;
+  }
+
+  /** Drops everything held of a deleted session, then tells the transports. */
+  private forget(sessionId: string): void {
+    try {
+      this.queue.stop(sessionId, 'deleted');
+      this.log.forget(sessionId);
+      this.fanout.end(sessionId);
+      this.deletedIds.next(sessionId);
+    } catch (error) {
+      this.logger.error(`session=${sessionId} could not drop what was held of the deleted session: ${(error as Error).message}`);
+    }
   }
 
   private describe(sessionId: string, error: unknown): string {
@@ -243,5 +317,21 @@ export class AgentRuntimeService implements BeforeApplicationShutdown {
     const err = error instanceof Error ? error : new Error(String(error));
     this.logger.error(`session=${sessionId} turn failed (correlation_id=${correlationId}): ${err.message}`, err.stack);
     return `Internal error (correlation_id=${correlationId})`;
+  }
+}
+
+/** How a reply ended, from its final frame. */
+function outcomeOf(frame: ServerFrame): TurnOutcome {
+  switch (frame.type) {
+    case 'assistant_message':
+      return 'completed';
+    case 'tool_call':
+      return 'tool_call';
+    case 'agent_switched':
+      return 'switched';
+    case 'cancelled':
+      return 'cancelled';
+    default:
+      return 'error';
   }
 }

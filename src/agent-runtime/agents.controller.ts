@@ -6,20 +6,25 @@ import { ErrorResponseDto } from '../common/error-response.dto';
 import { SessionIdPipe } from '../common/session-id.pipe';
 import { SessionHistoryService } from '../session/session-history.service';
 import { AGENT_CATALOG } from './agents/agent-catalog';
-import { AgentsResponseDto, CurrentAgentResponseDto, toAgentDto, toCurrentAgentResponse } from './dto/agents-response.dto';
+import { RemoteAgentRegistryService } from './agents/remote/remote-agent-registry.service';
+import { AgentsResponseDto, CurrentAgentResponseDto, toAgentDto, toCurrentAgentResponse, toRemoteAgentDto } from './dto/agents-response.dto';
 
 @ApiTags('agents')
 @ApiBearerAuth()
 @ApiSecurity('api_key')
 @Controller('api/v1/agents')
 export class AgentsController {
-  constructor(private readonly history: SessionHistoryService) {}
+  constructor(
+    private readonly history: SessionHistoryService,
+    private readonly remoteAgents: RemoteAgentRegistryService,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The agents and the tools each may use' })
+  @ApiOperation({ summary: 'The agents and the tools each may use (remote agents registered over gRPC last)' })
   @ApiOkResponse({ type: AgentsResponseDto })
-  list(): AgentsResponseDto {
-    const agents = Object.values(AGENT_CATALOG).map(toAgentDto);
+  async list(): Promise<AgentsResponseDto> {
+    const remote = await this.remoteAgents.list();
+    const agents = [...Object.values(AGENT_CATALOG).map(toAgentDto), ...remote.map(toRemoteAgentDto)];
     return { agents, total: agents.length };
   }
 

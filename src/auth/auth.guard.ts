@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
+import { currentLogContext } from '../common/logging/log-context';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AuthService } from './auth.service';
 import type { AuthenticatedRequest } from './current-principal.decorator';
@@ -39,6 +40,8 @@ export class AuthGuard implements CanActivate {
       response.setHeader('WWW-Authenticate', 'Bearer');
       throw new UnauthorizedException(error.message);
     }
+    const logContext = currentLogContext();
+    if (logContext && request.principal.via !== 'none') logContext.userId = request.principal.userId;
     const key = request.principal.via === 'none' ? `ip:${request.ip ?? '?'}` : `user:${request.principal.userId}`;
     const waitMs = this.limiter.take(key);
     if (waitMs > 0) {

@@ -2,14 +2,17 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, JWTPayload, jwtVerify } from 'jose';
 import { APP_CONFIG, AppConfig, AuthConfig } from '../config/app-config';
+import { SigningKeys } from './keys/signing-keys.service';
 import { ANONYMOUS, AuthenticationError, Credentials, Principal } from './principal';
 
 const JWKS_ALGORITHMS = ['RS256', 'ES256'];
 
 /**
  * Turns credentials into a principal: a JWT bearer token (HS256 with AUTH_JWT_SECRET, or RS256/ES256
- * from AUTH_JWKS_URL, cached, with issuer/audience checks; `exp` is required) or a static API key. Tokens of the older
- * auth-service work (`sub`, `type:"access"`; refresh tokens are refused). Credentials are never logged.
+ * from AUTH_JWKS_URL, cached, with issuer/audience checks; `exp` is required) or a static API key. Tokens
+ * of the older auth-service work (`sub`, `type:"access"`; refresh tokens are refused), and so do the
+ * tokens of the built-in login (RS256, verified against our own keys by `kid`). Every transport
+ * authenticates here. Credentials are never logged.
  */
 @Injectable()
 export class AuthService {
@@ -19,7 +22,10 @@ export class AuthService {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
   private readonly apiKeys: { digest: Buffer; userId: string }[];
 
-  constructor(@Inject(APP_CONFIG) appConfig: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) appConfig: AppConfig,
+    private readonly ownKeys: SigningKeys,
+  ) {
     this.config = appConfig.auth;
     this.secret = this.config.jwtSecret ? new TextEncoder().encode(this.config.jwtSecret) : undefined;
     this.jwks = this.config.jwksUrl
@@ -47,7 +53,7 @@ export class AuthService {
   private async byToken(token: string): Promise<Principal> {
     let payload: JWTPayload;
     try {
-      const alg = decodeProtectedHeader(token).alg;
+      const { alg, kid } = decodeProtectedHeader(token);
       // A token without `exp` would be valid forever once leaked: refuse it (jose accepts it otherwise).
       const options = {
         issuer: this.config.issuer,
@@ -55,7 +61,11 @@ export class AuthService {
         clockTolerance: 5,
         requiredClaims: ['exp'],
       };
-      if (alg === 'HS256' && this.secret) {
+      const login = this.config.login;
+      const ownKey = alg === 'RS256' && kid && login ? await this.ownKeys.publicKey(kid) : undefined;
+      if (ownKey && login) {
+        ({ payload } = await jwtVerify(token, ownKey, { ...options, issuer: login.issuer, audience: login.audience, algorithms: ['RS256'] }));
+      } else if (alg === 'HS256' && this.secret) {
         ({ payload } = await jwtVerify(token, this.secret, { ...options, algorithms: ['HS256'] }));
       } else if (alg && JWKS_ALGORITHMS.includes(alg) && this.jwks) {
         ({ payload } = await jwtVerify(token, this.jwks, { ...options, algorithms: JWKS_ALGORITHMS }));

@@ -59,6 +59,14 @@ describe(HttpExceptionFilter.name, () => {
     expect(logError).not.toHaveBeenCalled();
   });
 
+  it('answers a middleware error that blames the request (http-errors with expose) with its status', () => {
+    const tooLarge = Object.assign(new Error('request entity too large'), { status: 413, expose: true });
+    expect(send(tooLarge)).toEqual({ status: 413, body: { statusCode: 413, message: 'request entity too large', error: 'Payload Too Large' } });
+    const internal = Object.assign(new Error('secret detail'), { status: 413, expose: false });
+    expect(send(internal).status).toBe(500);
+    expect(logError).toHaveBeenCalledTimes(1);
+  });
+
   it('joins an array message of an HttpException into one string', () => {
     expect(send(new BadRequestException(['limit must not be less than 1', 'offset must be an integer']))).toEqual({
       status: 400,

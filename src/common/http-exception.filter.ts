@@ -36,11 +36,23 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       return { status: exception.getStatus(), message: messageOf(exception) };
     }
+    const clientError = middlewareClientError(exception);
+    if (clientError) return clientError;
     const correlationId = randomUUID();
     const error = exception instanceof Error ? exception : new Error(String(exception));
     this.logger.error(`unhandled error (correlation_id=${correlationId}): ${error.message}`, error.stack);
     return { status: 500, message: `Internal server error (correlation_id=${correlationId})` };
   }
+}
+
+/**
+ * An error of Express middleware that blames the request (body-parser's `http-errors`: a body over the
+ * size limit is 413, unparsable JSON 400); they mark a message fit for the client with `expose`.
+ */
+function middlewareClientError(exception: unknown): { status: number; message: string } | undefined {
+  if (!(exception instanceof Error)) return undefined;
+  const { status, expose } = exception as Error & { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500 ? { status, message: exception.message } : undefined;
 }
 
 function messageOf(exception: HttpException): string {

@@ -4,6 +4,12 @@ export type DatabaseConfig =
 
 export type LlmProviderName = 'echo' | 'openai';
 
+/**
+ * SQLite's `synchronous` setting. With WAL, `NORMAL` loses nothing committed when the process dies, but an
+ * OS crash or power loss can lose the newest commits; `FULL` syncs the WAL on every commit and keeps them.
+ */
+export type SqliteSynchronous = 'NORMAL' | 'FULL';
+
 export interface LlmConfig {
   readonly provider: LlmProviderName;
   readonly baseUrl: string | undefined;
@@ -35,6 +41,34 @@ export interface AuthConfig {
   /** Static API key → user id. */
   readonly apiKeys: ReadonlyMap<string, string>;
   readonly allowRemoteWithoutAuth: boolean;
+  /** The built-in token issuer for the reference IDE (PROTOCOL §10); null when AUTH_LOGIN_ENABLED is off. */
+  readonly login: LoginConfig | null;
+  /** A socket without credentials may open a server-made session id as its owner (PROTOCOL §10). */
+  readonly wsSessionCapability: boolean;
+}
+
+export interface LoginConfig {
+  /** `iss` of the tokens we issue (AUTH_ISSUER, else the service name). */
+  readonly issuer: string;
+  /** `aud` of the tokens we issue (AUTH_AUDIENCE, else `codelab-api`). */
+  readonly audience: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  /** Known public OAuth clients (`client_id`s). */
+  readonly clients: readonly string[];
+  /** Password-grant attempts a minute, per user name and per client address (429 beyond). */
+  readonly attemptsPerMinutePerUser: number;
+  readonly attemptsPerMinutePerAddress: number;
+}
+
+export type LogFormat = 'text' | 'json';
+
+export interface ObservabilityConfig {
+  /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined;
+  readonly logFormat: LogFormat;
+  /** How long the readiness probe waits for the database. */
+  readonly readinessTimeoutMs: number;
 }
 
 export interface LimitsConfig {
@@ -58,7 +92,11 @@ export interface LifecycleConfig {
 export interface AppConfig {
   readonly port: number;
   readonly host: string;
+  /** gRPC AgentService port on the same HOST (0: a free one); null when GRPC_PORT=off. */
+  readonly grpcPort: number | null;
   readonly database: DatabaseConfig;
+  /** Applies to SQLite only. */
+  readonly sqliteSynchronous: SqliteSynchronous;
   readonly llm: LlmConfig;
   readonly sessionTtlHours: number;
   readonly sessionCleanupIntervalMs: number;
@@ -66,6 +104,7 @@ export interface AppConfig {
   readonly auth: AuthConfig;
   readonly limits: LimitsConfig;
   readonly lifecycle: LifecycleConfig;
+  readonly observability: ObservabilityConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -82,6 +82,19 @@ export class EnvReader {
     return map;
   }
 
+  /** A comma-separated list whose every entry matches `pattern`. */
+  list(name: string, fallback: readonly string[], pattern: RegExp): readonly string[] {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+    const bad = entries.filter((e) => !pattern.test(e));
+    if (entries.length === 0 || bad.length > 0) {
+      this.problems.push(`${name} must be a comma-separated list of values matching ${pattern.source} (got "${value}")`);
+      return fallback;
+    }
+    return entries;
+  }
+
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
     const value = this.raw(name);
     if (value === undefined) return fallback;

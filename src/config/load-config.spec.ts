@@ -17,7 +17,9 @@ describe(loadConfig.name, () => {
     const expected: AppConfig = {
       port: 8000,
       host: '127.0.0.1',
+      grpcPort: 50051,
       database: { type: 'sqlite', path: 'data/agent_runtime.db' },
+      sqliteSynchronous: 'NORMAL',
       llm: {
         provider: 'echo',
         baseUrl: undefined,
@@ -42,9 +44,12 @@ describe(loadConfig.name, () => {
         audience: undefined,
         apiKeys: new Map(),
         allowRemoteWithoutAuth: false,
+        login: null,
+        wsSessionCapability: false,
       },
       limits: { restPerMinute: 600, wsMessagesPerMinute: 600, socketsPerUser: 100, maxMessageChars: 200_000, maxJsonDepth: 64 },
       lifecycle: { shutdownGraceMs: 10_000, wsHeartbeatMs: 30_000, wsIdleTimeoutMs: 0 },
+      observability: { metricsToken: undefined, logFormat: 'text', readinessTimeoutMs: 1000 },
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -56,6 +61,7 @@ describe(loadConfig.name, () => {
   it('accepts every variable', () => {
     const config = loadConfig({
       PORT: ' 9000 ',
+      GRPC_PORT: '50052',
       HOST: '0.0.0.0',
       DATABASE_URL: 'postgres://user:pass@db:5432/codelab',
       LLM_PROVIDER: 'openai',
@@ -85,11 +91,24 @@ describe(loadConfig.name, () => {
       SHUTDOWN_GRACE_MS: '2000',
       WS_HEARTBEAT_MS: '1000',
       WS_IDLE_TIMEOUT_MS: '60000',
+      AUTH_LOGIN_ENABLED: 'true',
+      AUTH_ACCESS_TOKEN_TTL_SECONDS: '600',
+      AUTH_REFRESH_TOKEN_TTL_SECONDS: '86400',
+      AUTH_LOGIN_CLIENTS: 'codelab-flutter-app, codelab-cli',
+      AUTH_LOGIN_ATTEMPTS_PER_MINUTE: '5',
+      AUTH_LOGIN_ATTEMPTS_PER_MINUTE_PER_ADDRESS: '20',
+      AUTH_WS_SESSION_CAPABILITY: 'true',
+      METRICS_TOKEN: 'scrape-token-0123456789',
+      LOG_FORMAT: 'json',
+      READINESS_TIMEOUT_MS: '500',
+      SQLITE_SYNCHRONOUS: 'FULL',
     });
     const expected: AppConfig = {
       port: 9000,
       host: '0.0.0.0',
+      grpcPort: 50052,
       database: { type: 'postgres', url: 'postgres://user:pass@db:5432/codelab' },
+      sqliteSynchronous: 'FULL',
       llm: {
         provider: 'openai',
         baseUrl: 'http://127.0.0.1:11434/v1',
@@ -117,9 +136,20 @@ describe(loadConfig.name, () => {
           ['key-two-0123456789abcdef', 'bob'],
         ]),
         allowRemoteWithoutAuth: false,
+        login: {
+          issuer: 'https://auth.codelab.local',
+          audience: 'codelab-api',
+          accessTokenTtlSeconds: 600,
+          refreshTokenTtlSeconds: 86_400,
+          clients: ['codelab-flutter-app', 'codelab-cli'],
+          attemptsPerMinutePerUser: 5,
+          attemptsPerMinutePerAddress: 20,
+        },
+        wsSessionCapability: true,
       },
       limits: { restPerMinute: 60, wsMessagesPerMinute: 30, socketsPerUser: 5, maxMessageChars: 1000, maxJsonDepth: 16 },
       lifecycle: { shutdownGraceMs: 2000, wsHeartbeatMs: 1000, wsIdleTimeoutMs: 60_000 },
+      observability: { metricsToken: 'scrape-token-0123456789', logFormat: 'json', readinessTimeoutMs: 500 },
     };
     expect(config).toEqual(expected);
   });
@@ -127,6 +157,8 @@ describe(loadConfig.name, () => {
   it.each([
     ['PORT', '0'],
     ['PORT', '65535'],
+    ['GRPC_PORT', '0'],
+    ['GRPC_PORT', 'off'],
     ['DATABASE_URL', 'sqlite::memory:'],
     ['LLM_BASE_URL', 'https://api.openai.com/v1'],
     ['SESSION_TTL_HOURS', '0'],
@@ -140,6 +172,8 @@ describe(loadConfig.name, () => {
     ['PORT', '-1'],
     ['PORT', '65536'],
     ['PORT', '80.5'],
+    ['GRPC_PORT', '70000'],
+    ['GRPC_PORT', 'none'],
     ['DATABASE_URL', 'mysql://db/codelab'],
     ['DATABASE_URL', 'sqlite:'],
     ['LLM_PROVIDER', 'anthropic'],
@@ -154,6 +188,12 @@ describe(loadConfig.name, () => {
     ['SESSION_TTL_HOURS', 'Infinity'],
     ['SESSION_CLEANUP_INTERVAL_MINUTES', '0'],
     ['WS_MAX_FRAME_BYTES', '100'],
+    ['LOG_FORMAT', 'xml'],
+    ['READINESS_TIMEOUT_MS', '10'],
+    ['AUTH_LOGIN_ENABLED', 'maybe'],
+    ['AUTH_ACCESS_TOKEN_TTL_SECONDS', '5'],
+    ['AUTH_LOGIN_CLIENTS', 'good-app,bad app'],
+    ['AUTH_WS_SESSION_CAPABILITY', 'perhaps'],
   ])('rejects %s=%s, naming the variable and the value', (name, value) => {
     const error = validationErrorOf({ [name]: value });
     expect(error.problems).toHaveLength(1);
@@ -185,6 +225,12 @@ describe(loadConfig.name, () => {
     expect(error.message.split('\n')[0]).toBe('Invalid configuration:');
   });
 
+  it('serves gRPC on 50051 by default and not at all with GRPC_PORT=off', () => {
+    expect(loadConfig({}).grpcPort).toBe(50051);
+    expect(loadConfig({ GRPC_PORT: 'OFF' }).grpcPort).toBeNull();
+    expect(loadConfig({ GRPC_PORT: '0' }).grpcPort).toBe(0);
+  });
+
   it('states the allowed range in words an operator can act on', () => {
     expect(validationErrorOf({ SESSION_TTL_HOURS: '-2' }).problems).toEqual([
       'SESSION_TTL_HOURS must be a number >= 0 (got "-2")',
@@ -192,6 +238,19 @@ describe(loadConfig.name, () => {
     expect(validationErrorOf({ PORT: '70000' }).problems).toEqual([
       'PORT must be an integer between 0 and 65535 (got "70000")',
     ]);
+  });
+
+  it('rejects a short METRICS_TOKEN without echoing it', () => {
+    const error = validationErrorOf({ METRICS_TOKEN: 'short-secret' });
+    expect(error.problems).toEqual(['METRICS_TOKEN must be at least 16 characters']);
+    expect(error.message).not.toContain('short-secret');
+  });
+
+  it('counts the built-in login as authentication (a non-loopback HOST is then allowed)', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', AUTH_LOGIN_ENABLED: 'true' }).auth).toMatchObject({
+      enabled: true,
+      login: { issuer: 'codelab-agent-service', audience: 'codelab-api', accessTokenTtlSeconds: 900, clients: ['codelab-flutter-app'] },
+    });
   });
 
   it('requires LLM_BASE_URL for the openai provider', () => {

@@ -1,8 +1,8 @@
-import { AppConfig, LlmProviderName } from './app-config';
+import { AppConfig, LlmProviderName, LoginConfig, LogFormat, SqliteSynchronous } from './app-config';
 import { ConfigValidationError } from './config-validation.error';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url';
-
 import { EnvReader } from './env-reader';
+import { SERVICE_NAME } from '../health/service-info';
 
 type Env = Readonly<Record<string, string | undefined>>;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -17,6 +17,7 @@ export function loadConfig(env: Env): AppConfig {
 
   const port = reader.int('PORT', 8000, 0, 65535);
   const host = reader.string('HOST', '127.0.0.1');
+  const grpcPort = reader.string('GRPC_PORT', '50051').toLowerCase() === 'off' ? null : reader.int('GRPC_PORT', 50051, 0, 65535);
   const databaseUrl = reader.string('DATABASE_URL', DEFAULT_DATABASE_URL);
   const database = parseDatabaseUrl(databaseUrl);
   if (database === null) {
@@ -24,6 +25,7 @@ export function loadConfig(env: Env): AppConfig {
       `DATABASE_URL must be sqlite:<path>, sqlite::memory: or postgres://user:pass@host:port/db (got "${databaseUrl}")`,
     );
   }
+  const sqliteSynchronous = reader.oneOf<SqliteSynchronous>('SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'], 'NORMAL');
   const provider = reader.oneOf<LlmProviderName>('LLM_PROVIDER', ['echo', 'openai'], 'echo');
   const baseUrl = reader.optionalUrl('LLM_BASE_URL');
   // A set but malformed LLM_BASE_URL has been reported already; report a missing one here.
@@ -54,10 +56,12 @@ export function loadConfig(env: Env): AppConfig {
   if (auth.jwtSecret !== undefined && auth.jwtSecret.length < 32) {
     problems.push('AUTH_JWT_SECRET must be at least 32 characters');
   }
-  const authEnabled = auth.jwtSecret !== undefined || auth.jwksUrl !== undefined || auth.apiKeys.size > 0;
+  const login = readLoginConfig(reader, auth.issuer, auth.audience);
+  const wsSessionCapability = reader.boolean('AUTH_WS_SESSION_CAPABILITY', false);
+  const authEnabled = auth.jwtSecret !== undefined || auth.jwksUrl !== undefined || auth.apiKeys.size > 0 || login !== null;
   if (!authEnabled && !LOOPBACK_HOSTS.has(host) && !auth.allowRemoteWithoutAuth) {
     problems.push(
-      `HOST=${host} is not a loopback address but no authentication is configured: set AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_API_KEYS (or AUTH_DISABLED_ALLOW_REMOTE=true to accept the risk)`,
+      `HOST=${host} is not a loopback address but no authentication is configured: set AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_API_KEYS or AUTH_LOGIN_ENABLED=true (or AUTH_DISABLED_ALLOW_REMOTE=true to accept the risk)`,
     );
   }
   const limits = {
@@ -72,6 +76,13 @@ export function loadConfig(env: Env): AppConfig {
     wsHeartbeatMs: reader.int('WS_HEARTBEAT_MS', 30_000, 0, 3_600_000),
     wsIdleTimeoutMs: reader.int('WS_IDLE_TIMEOUT_MS', 0, 0, 7 * 24 * 3_600_000),
   };
+  const metricsToken = reader.optionalString('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
+  const observability = {
+    metricsToken,
+    logFormat: reader.oneOf<LogFormat>('LOG_FORMAT', ['text', 'json'], 'text'),
+    readinessTimeoutMs: reader.int('READINESS_TIMEOUT_MS', 1000, 50, 60_000),
+  };
   const sessionTtlHours = reader.number('SESSION_TTL_HOURS', 0, 0);
   const cleanupMinutes = reader.number('SESSION_CLEANUP_INTERVAL_MINUTES', 60, 0.001);
   const wsMaxFrameBytes = reader.int('WS_MAX_FRAME_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024);
@@ -82,13 +93,30 @@ export function loadConfig(env: Env): AppConfig {
   return {
     port,
     host,
+    grpcPort,
     database,
+    sqliteSynchronous,
     llm,
     sessionTtlHours,
     sessionCleanupIntervalMs: Math.round(cleanupMinutes * 60_000),
     wsMaxFrameBytes,
-    auth: { ...auth, enabled: authEnabled },
+    auth: { ...auth, enabled: authEnabled, login, wsSessionCapability },
     limits,
     lifecycle,
+    observability,
   };
+}
+
+function readLoginConfig(reader: EnvReader, issuer: string | undefined, audience: string | undefined): LoginConfig | null {
+  const enabled = reader.boolean('AUTH_LOGIN_ENABLED', false);
+  const config: LoginConfig = {
+    issuer: issuer ?? SERVICE_NAME,
+    audience: audience ?? 'codelab-api',
+    accessTokenTtlSeconds: reader.int('AUTH_ACCESS_TOKEN_TTL_SECONDS', 900, 30, 24 * 3600),
+    refreshTokenTtlSeconds: reader.int('AUTH_REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
+    clients: reader.list('AUTH_LOGIN_CLIENTS', ['codelab-flutter-app'], /^[A-Za-z0-9._:-]{1,128}$/),
+    attemptsPerMinutePerUser: reader.int('AUTH_LOGIN_ATTEMPTS_PER_MINUTE', 10, 1, 100_000),
+    attemptsPerMinutePerAddress: reader.int('AUTH_LOGIN_ATTEMPTS_PER_MINUTE_PER_ADDRESS', 30, 1, 100_000),
+  };
+  return enabled ? config : null;
 }

@@ -12,3 +12,9 @@ export function rawQuery<T>(runner: DataSource | EntityManager, sql: string, par
   const [query, values] = driver.escapeQueryWithParameters(sql, params, {});
   return runner.query<T[]>(query, values);
 }
+
+/** ` FOR UPDATE` where row locks exist (PostgreSQL); SQLite serializes its transactions instead. */
+export function forUpdate(runner: DataSource | EntityManager): string {
+  const type = 'driver' in runner ? runner.options.type : runner.connection.options.type;
+  return type === 'sqlite' ? '' : ' FOR UPDATE';
+}

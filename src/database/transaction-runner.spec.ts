@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { Metrics } from '../metrics/metrics.service';
 import { BatchAbortedError, TransactionRunner } from './transaction-runner';
 
 /** A query runner that records the SQL it is asked for and fails where told. */
@@ -55,7 +56,7 @@ function setUp(): { runner: TransactionRunner; fake: FakeRunner; log: string[] }
   const log: string[] = [];
   const fake = new FakeRunner(log);
   const dataSource = { createQueryRunner: () => fake as unknown as QueryRunner } as unknown as DataSource;
-  return { runner: new TransactionRunner(dataSource), fake, log };
+  return { runner: new TransactionRunner(dataSource, new Metrics()), fake, log };
 }
 
 describe(TransactionRunner.name, () => {

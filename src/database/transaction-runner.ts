@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { Metrics } from '../metrics/metrics.service';
 
 /** One unit of work: everything it writes commits together or not at all. */
 export type TransactionWork<T> = (manager: EntityManager) => Promise<T>;
@@ -45,6 +46,10 @@ interface Member {
  * So a unit may run more than once before it commits: it must only touch the database through the
  * manager it is given and have no other side effects, and must never wait for another `run()` (that one
  * waits for this batch: a deadlock).
+ *
+ * Metrics: `codelab_db_commit_duration_seconds` gets one observation per batch (one transaction, BEGIN to
+ * COMMIT, or to ROLLBACK when a unit or the COMMIT failed), not one per unit: it measures transactions,
+ * and a batch is one. A batch that could not begin is not observed.
  */
 @Injectable()
 export class TransactionRunner {
@@ -55,7 +60,10 @@ export class TransactionRunner {
   /** Committed batches and the units they carried, since start-up. */
   readonly committed = { batches: 0, units: 0 };
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly metrics: Metrics,
+  ) {}
 
   run<T>(work: TransactionWork<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -95,6 +103,7 @@ export class TransactionRunner {
 
   private async commitBatch(batch: Member[]): Promise<void> {
     const runner = this.dataSource.createQueryRunner();
+    const stop = this.metrics.commitDuration.startTimer();
     try {
       try {
         await runner.connect();
@@ -110,6 +119,7 @@ export class TransactionRunner {
           values.push(await member.work(runner.manager));
         } catch (error) {
           await abandon(runner);
+          stop({ outcome: 'rolled_back' });
           member.reject(error);
           // Nothing was committed: the others run again, first in the next batch.
           this.queue.unshift(...batch.slice(0, i), ...batch.slice(i + 1));
@@ -120,10 +130,12 @@ export class TransactionRunner {
         await runner.commitTransaction();
       } catch (error) {
         await abandon(runner);
+        stop({ outcome: 'rolled_back' });
         this.logger.error(`commit of a batch of ${batch.length} write(s) failed: ${(error as Error).message}`);
         batch.forEach((member) => member.reject(error));
         return;
       }
+      stop({ outcome: 'committed' });
       this.committed.batches += 1;
       this.committed.units += batch.length;
       batch.forEach((member, i) => member.resolve(values[i]));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -9,12 +9,14 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { concatMap, EMPTY, filter, from, map, Observable, of } from 'rxjs';
+import { concatMap, EMPTY, filter, from, map, Observable, of, Subscription } from 'rxjs';
 import { WebSocket } from 'ws';
 import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
 import type { TurnFrame } from '../agent-runtime/agent-runtime.service';
 import { RateLimiter } from '../auth/rate-limiter';
+import { runWithLogContext } from '../common/logging/log-context';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Metrics } from '../metrics/metrics.service';
 import { sessionInfoFrame } from '../protocol/frame-builders';
 import { frameJson } from '../protocol/frame-json';
 import { errorFrame, ServerFrame, StatusFrame } from '../protocol/server-frames';
@@ -27,6 +29,8 @@ import { toWire } from './wire';
 
 /** A protocol-2 socket that lets this much output pile up is closed (1013); it can resume with last_seq. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** Close code for the sockets of a deleted session (HTTP 404, in the application's 4000–4999 range). */
+export const CLOSE_SESSION_DELETED = 4404;
 
 /**
  * The IDE's WebSocket. It only adapts: parse and validate frames, bind the socket to its session,
@@ -36,9 +40,12 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
  * It never touches the database.
  */
 @WebSocketGateway({ path: '/ws' })
-export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket> {
+export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket>, OnModuleDestroy {
   private readonly logger = new Logger(AgentGateway.name);
   private readonly sockets = new WeakMap<WebSocket, SocketSession>();
+  /** Open sockets by the session they are bound to (to close them when it is deleted). */
+  private readonly bySession = new Map<string, Set<WebSocket>>();
+  private readonly deletionWatch: Subscription;
   private readonly limiter: RateLimiter;
   private readonly limits: FrameLimits;
   private readonly perMinute: number;
@@ -46,11 +53,17 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   constructor(
     private readonly runtime: AgentRuntimeService,
     private readonly temporaryIds: TemporaryIds,
+    private readonly metrics: Metrics,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.limiter = new RateLimiter(config.limits.wsMessagesPerMinute);
     this.limits = config.limits;
     this.perMinute = config.limits.wsMessagesPerMinute;
+    this.deletionWatch = runtime.deletions.subscribe((sessionId) => this.sessionDeleted(sessionId));
+  }
+
+  onModuleDestroy(): void {
+    this.deletionWatch.unsubscribe();
   }
 
   handleConnection(client: WebSocket, request: IncomingMessage): void {
@@ -62,6 +75,8 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
     const socket = new SocketSession(context.target, context.principal);
     if (context.resumedSessionId) socket.bind(context.resumedSessionId, true);
     this.sockets.set(client, socket);
+    this.register(client, socket);
+    this.metrics.openSockets.inc({ protocol: socket.protocol === 2 ? 'ws2' : 'ws1' });
     if (socket.protocol === 2) socket.ready = this.greet(client, socket);
     this.logger.debug(
       `session=${socket.sessionId ?? context.target.requestedId} user=${context.principal.userId} socket connected (protocol ${socket.protocol})`,
@@ -71,6 +86,8 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   handleDisconnect(client: WebSocket): void {
     const socket = this.sockets.get(client);
     socket?.close();
+    this.unregister(client, socket);
+    if (socket) this.metrics.openSockets.dec({ protocol: socket.protocol === 2 ? 'ws2' : 'ws1' });
     this.logger.debug(`session=${socket?.sessionId ?? socket?.target.requestedId ?? '?'} socket disconnected`);
   }
 
@@ -78,19 +95,35 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   onFrame(@ConnectedSocket() client: WebSocket, @MessageBody() text: string): Observable<ServerFrame> {
     const socket = this.sockets.get(client);
     if (!socket) return of(errorFrame('Connection is not ready'));
-    const waitMs = this.limiter.take(socket.rateKey);
-    if (waitMs > 0) {
-      return of(errorFrame(`Rate limit exceeded: at most ${this.perMinute} messages a minute; retry in ${Math.ceil(waitMs / 1000)} s`));
-    }
-    if (socket.protocol === 2) return from(socket.ready).pipe(concatMap(() => this.replyV2(client, socket, text)));
-    return socket.inOrder(this.replyV1(socket, text));
+    // The reply runs (and logs) with the socket's session and user, from the moment it is subscribed.
+    const reply = this.reply(client, socket, text);
+    return new Observable<ServerFrame>((subscriber) =>
+      runWithLogContext({ sessionId: socket.sessionId, userId: socket.principal.via === 'none' ? undefined : socket.principal.userId }, () =>
+        reply.subscribe(subscriber),
+      ),
+    );
   }
 
-  private replyV1(socket: SocketSession, text: string): Observable<ServerFrame> {
+  private reply(client: WebSocket, socket: SocketSession, text: string): Observable<ServerFrame> {
+    const waitMs = this.limiter.take(socket.rateKey);
+    const reply =
+      waitMs > 0
+        ? of(errorFrame(`Rate limit exceeded: at most ${this.perMinute} messages a minute; retry in ${Math.ceil(waitMs / 1000)} s`))
+        : undefined;
+    // A refused frame's error keeps its place: after the status greeting (protocol 2) and after the
+    // replies to earlier frames (compat), never overtaking them.
+    if (socket.protocol === 2) return from(socket.ready).pipe(concatMap(() => reply ?? this.replyV2(client, socket, text)));
+    return socket.inOrder(reply ?? this.replyV1(client, socket, text));
+  }
+
+  private replyV1(client: WebSocket, socket: SocketSession, text: string): Observable<ServerFrame> {
     const parsed = parseClientFrameText(text, this.limits);
     if (!parsed.ok) return of(errorFrame(parsed.error));
     if (parsed.frame.type === 'cancel') return of(errorFrame('Unknown message type: cancel'));
-    return this.dispatch(socket, parsed.frame).pipe(
+    const wasBound = socket.sessionId !== undefined;
+    const reply = this.dispatch(socket, parsed.frame);
+    if (!wasBound) this.register(client, socket);
+    return reply.pipe(
       map((out) => toWire(out, 1)),
       filter((out): out is ServerFrame => out !== null),
     );
@@ -107,7 +140,10 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
     }
     const wasBound = socket.sessionId !== undefined;
     const reply = this.dispatch(socket, frame);
-    if (!wasBound && socket.sessionId !== undefined) this.follow(client, socket, socket.sessionId, 0);
+    if (!wasBound && socket.sessionId !== undefined) {
+      this.register(client, socket);
+      this.follow(client, socket, socket.sessionId, 0);
+    }
     return reply.pipe(
       filter((out) => out.seq === undefined),
       map((out) => toWire(out, 2) ?? out),
@@ -144,11 +180,45 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
       send(client, frame);
       if (sessionId === undefined) return;
       if (socket.takeAnnouncement()) send(client, sessionInfoFrame(sessionId));
-      this.follow(client, socket, sessionId, socket.target.lastSeq ?? frame.last_seq);
+      // A client ahead of the log (a crash lost the newest frames) resumes from the log's real end.
+      this.follow(client, socket, sessionId, Math.min(socket.target.lastSeq ?? frame.last_seq, frame.last_seq));
     } catch (error) {
       this.logger.error(`session=${sessionId ?? '?'} could not greet a protocol-2 socket: ${(error as Error).message}`);
       send(client, errorFrame('Could not load the session state; reconnect to try again'));
+      // A socket without its status and replay would stay silent forever: close it so the client reconnects.
+      client.close(1011, 'Could not load the session state');
     }
+  }
+
+  private register(client: WebSocket, socket: SocketSession): void {
+    const id = socket.sessionId;
+    if (id === undefined) return;
+    let clients = this.bySession.get(id);
+    if (!clients) {
+      clients = new Set();
+      this.bySession.set(id, clients);
+    }
+    clients.add(client);
+  }
+
+  private unregister(client: WebSocket, socket: SocketSession | undefined): void {
+    const id = socket?.sessionId;
+    const clients = id === undefined ? undefined : this.bySession.get(id);
+    if (!clients || id === undefined) return;
+    clients.delete(client);
+    if (clients.size === 0) this.bySession.delete(id);
+  }
+
+  /** A deleted session's sockets are closed (4404) and its temporary id is forgotten. */
+  private sessionDeleted(sessionId: string): void {
+    this.temporaryIds.forgetSession(sessionId);
+    const clients = this.bySession.get(sessionId);
+    this.bySession.delete(sessionId);
+    for (const client of clients ?? []) {
+      this.sockets.get(client)?.close();
+      client.close(CLOSE_SESSION_DELETED, 'Session deleted');
+    }
+    if (clients?.size) this.logger.log(`session=${sessionId} deleted: closed ${clients.size} socket(s)`);
   }
 
   private follow(client: WebSocket, socket: SocketSession, sessionId: string, afterSeq: number): void {

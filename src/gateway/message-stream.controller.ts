@@ -7,10 +7,12 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { Principal, scopeOf } from '../auth/principal';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { Metrics } from '../metrics/metrics.service';
 import { isTemporarySessionId } from '../protocol/session-id';
 import { ServerFrame } from '../protocol/server-frames';
 import { parseClientFrame } from './client-frame.parser';
 import { MessageStreamRequestDto } from './dto/message-stream-request.dto';
+import { TemporaryIds } from './temporary-ids';
 import { toWire } from './wire';
 
 /** `POST /api/v1/agent/message/stream`: one client frame in, its reply as Server-Sent Events out. */
@@ -23,7 +25,9 @@ export class MessageStreamController {
 
   constructor(
     private readonly runtime: AgentRuntimeService,
+    private readonly temporaryIds: TemporaryIds,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   @Post('stream')
@@ -37,12 +41,18 @@ export class MessageStreamController {
     if (!parsed.ok) throw new BadRequestException(`message: ${parsed.error}`);
     const frame = parsed.frame;
     if (frame.type === 'cancel') throw new BadRequestException('message: cancel is only available on protocol 2 WebSockets');
-    const fresh = body.session_id === undefined || isTemporarySessionId(body.session_id);
+    const owner = scopeOf(who);
+    const requested = body.session_id;
+    const temporary = requested !== undefined && isTemporarySessionId(requested);
+    // Like the WebSocket: the same temporary id (same user, within 10 minutes) continues the session it created.
+    const resumed = temporary ? this.temporaryIds.resolve(requested, owner) : undefined;
+    const fresh = requested === undefined || (temporary && resumed === undefined);
     if (fresh && (frame.type === 'tool_result' || frame.type === 'hitl_decision')) {
       throw new BadRequestException(`message: ${frame.type} needs the session_id of an existing session`);
     }
-    const sessionId = fresh || body.session_id === undefined ? randomUUID() : body.session_id;
-    if (!fresh && (await this.runtime.access(sessionId, scopeOf(who))) === 'foreign') {
+    const sessionId = resumed ?? (fresh || requested === undefined ? randomUUID() : requested);
+    if (temporary && resumed === undefined) this.temporaryIds.remember(requested, owner, sessionId);
+    if (!fresh && (await this.runtime.access(sessionId, owner)) === 'foreign') {
       throw new NotFoundException(`Session ${sessionId} not found`);
     }
     response.status(200).set({
@@ -52,7 +62,8 @@ export class MessageStreamController {
       'X-Accel-Buffering': 'no',
     });
     response.flushHeaders();
-    const subscription = this.runtime.handle({ sessionId, owner: scopeOf(who), frame, announceSession: fresh }).subscribe({
+    this.metrics.openSockets.inc({ protocol: 'sse' });
+    const subscription = this.runtime.handle({ sessionId, owner, frame, announceSession: temporary || fresh }).subscribe({
       next: (out: ServerFrame) => {
         const wire = toWire(out, 1);
         if (wire) response.write(`data: ${JSON.stringify(wire)}\n\n`);
@@ -60,6 +71,7 @@ export class MessageStreamController {
       complete: () => response.end(),
     });
     response.on('close', () => {
+      this.metrics.openSockets.dec({ protocol: 'sse' });
       if (!response.writableEnded) this.logger.log(`session=${sessionId} SSE client left; the turn goes on`);
       subscription.unsubscribe();
     });

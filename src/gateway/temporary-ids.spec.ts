@@ -12,4 +12,16 @@ describe(TemporaryIds.name, () => {
     expect(sut.resolve('new_2', 'alice', 1)).toBeUndefined();
     expect(sut.resolve('new_1', 'alice', 600_000)).toBeUndefined();
   });
+
+  it('forgets a deleted session at once, and only that one', () => {
+    const sut = new TemporaryIds();
+    sut.remember('new_1', 'alice', 'session-a', 0);
+    sut.remember('new_2', 'alice', 'session-b', 0);
+    sut.forgetSession('session-a');
+    expect(sut.resolve('new_1', 'alice', 1)).toBeUndefined();
+    expect(sut.resolve('new_2', 'alice', 1)).toBe('session-b');
+    sut.remember('new_2', 'alice', 'session-c', 2);
+    sut.forgetSession('session-b');
+    expect(sut.resolve('new_2', 'alice', 3)).toBe('session-c');
+  });
 });

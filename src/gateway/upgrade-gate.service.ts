@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
 import { AuthService } from '../auth/auth.service';
-import { AuthenticationError, Principal, scopeOf } from '../auth/principal';
+import { AuthenticationError, Credentials, hasCredentials, Principal, scopeOf } from '../auth/principal';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TemporaryIds } from './temporary-ids';
 import { parseWsTarget, WsTarget } from './ws-target';
@@ -42,16 +42,19 @@ export class UpgradeGate {
     const parsed = parseWsTarget(request.url);
     if (!parsed.ok) return parsed;
     const { target } = parsed;
+    const credentials: Credentials = {
+      authorization: header(request, 'authorization'),
+      apiKey: header(request, 'x-api-key'),
+      accessToken: new URL(request.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined,
+    };
     let principal: Principal;
     try {
-      principal = await this.auth.authenticate({
-        authorization: header(request, 'authorization'),
-        apiKey: header(request, 'x-api-key'),
-        accessToken: new URL(request.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined,
-      });
+      principal = await this.auth.authenticate(credentials);
     } catch (error) {
-      if (error instanceof AuthenticationError) return { ok: false, status: 401, message: error.message };
-      throw error;
+      if (!(error instanceof AuthenticationError)) throw error;
+      const owner = hasCredentials(credentials) ? null : await this.capabilityOwner(target);
+      if (owner === null) return { ok: false, status: 401, message: error.message };
+      principal = { userId: owner, via: 'session_capability' };
     }
     const scope = scopeOf(principal);
     let resumedSessionId: string | undefined;
@@ -75,6 +78,15 @@ export class UpgradeGate {
       else this.socketsPerUser.set(principal.userId, left);
     };
     return { ok: true, context: { target, principal, resumedSessionId, release } };
+  }
+
+  /**
+   * AUTH_WS_SESSION_CAPABILITY: a socket without credentials may open an existing session whose id the
+   * server made for an authenticated owner, acting as that owner; never a temporary or client-chosen id.
+   */
+  private async capabilityOwner(target: WsTarget): Promise<string | null> {
+    if (!this.config.auth.wsSessionCapability || target.temporary) return null;
+    return this.runtime.capabilityOwner(target.requestedId);
   }
 }
 

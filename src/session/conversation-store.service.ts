@@ -9,7 +9,7 @@ import { ChatMessage } from '../protocol/chat-message';
 import { AgentSwitchRecord, ContextMetadata, ConversationChanges, ConversationState, NewMessage } from './conversation-state';
 import { PendingApprovalEntity } from './entities/pending-approval.entity';
 import { MESSAGE_COLUMNS, MessageRow, toChatMessage } from './message.mapper';
-import { INITIAL_AGENT } from './session.service';
+import { INITIAL_AGENT } from './session-rows';
 import { titleFromMessage } from './session-view';
 
 const LOAD_STATE = preparedSql('conversation_load_state', 'SELECT current_agent, context_metadata FROM agent_contexts WHERE session_id = $1');

@@ -4,13 +4,15 @@ import { In, LessThan, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { SessionEntity } from './entities/session.entity';
+import { SessionDeletions } from './session-deletions';
 import { SessionTotals } from './session-totals';
 
 const BATCH_SIZE = 500;
 
 /**
  * Deletes sessions idle for longer than `SESSION_TTL_HOURS` (with their messages, agent context and
- * approvals, by cascade). Runs in batches so that no single transaction holds the database long.
+ * approvals, by cascade). Runs in batches so that no single transaction holds the database long, and
+ * announces every deleted id (its sockets are closed, its turns stopped, see {@link SessionDeletions}).
  */
 @Injectable()
 export class SessionCleanupService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,6 +25,7 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnApplicat
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     private readonly tx: TransactionRunner,
     private readonly totals: SessionTotals,
+    private readonly deletions: SessionDeletions,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -68,13 +71,17 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnApplicat
             .execute(),
         );
         deleted += result.affected ?? 0;
+        if (result.affected) {
+          this.totals.forget();
+          const left = new Set((await this.sessions.find({ select: { id: true }, where: { id: In(ids) } })).map((s) => s.id));
+          this.deletions.announce(ids.filter((id) => !left.has(id)));
+        }
         if (batch.length < BATCH_SIZE) break;
       }
     } catch (error) {
       this.logger.error(`session cleanup failed: ${(error as Error).message}`);
     }
     if (deleted > 0) {
-      this.totals.forget();
       this.logger.log(`deleted ${deleted} session(s) idle since before ${cutoff.toISOString()}`);
     }
     return deleted;

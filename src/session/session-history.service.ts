@@ -12,7 +12,7 @@ import { SessionEntity } from './entities/session.entity';
 import { rawQuery } from '../database/raw-sql';
 import { MESSAGE_COLUMNS, MessageRow, toChatMessage } from './message.mapper';
 import { ownedBy, OwnerScope } from './owner-scope';
-import { INITIAL_AGENT } from './session.service';
+import { INITIAL_AGENT } from './session-rows';
 
 export interface SessionHistory {
   readonly sessionId: string;

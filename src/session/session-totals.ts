@@ -15,6 +15,8 @@ const MAX_AGE_MS = 2_000;
 @Injectable()
 export class SessionTotals {
   private readonly cache = new Map<string, { value: number; at: number }>();
+  /** Bumped by `forget`: a count that was started before it may be stale and is not cached. */
+  private generation = 0;
 
   constructor(@InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>) {}
 
@@ -22,13 +24,15 @@ export class SessionTotals {
     const key = scope ?? '\u0000all';
     const cached = this.cache.get(key);
     if (cached && Date.now() - cached.at < MAX_AGE_MS) return cached.value;
+    const generation = this.generation;
     const value = await this.sessions.countBy(ownedBy(scope));
-    this.cache.set(key, { value, at: Date.now() });
+    if (generation === this.generation) this.cache.set(key, { value, at: Date.now() });
     return value;
   }
 
   /** Sessions were created or deleted: every cached count may be wrong now. */
   forget(): void {
+    this.generation += 1;
     this.cache.clear();
   }
 }

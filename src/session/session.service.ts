@@ -4,31 +4,22 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { DomainError, DomainErrorCode, sessionNotFound } from '../common/domain.error';
 import { PreparedStatements, preparedSql } from '../database/prepared-statements';
-import { storableOrNull, storableText } from '../database/storable-text';
+import { rawQuery } from '../database/raw-sql';
+import { storableText } from '../database/storable-text';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
-import { AgentType, isAgentType } from '../protocol/agent-type';
+import { isAgentType } from '../protocol/agent-type';
 import { AgentContextEntity } from './entities/agent-context.entity';
 import { SessionEntity } from './entities/session.entity';
 import { ownedBy, OwnerScope } from './owner-scope';
+import { INITIAL_AGENT, insertSession } from './session-rows';
+import { SessionDeletions } from './session-deletions';
 import { SessionTotals } from './session-totals';
 import { SessionView } from './session-view';
-
-export const INITIAL_AGENT: AgentType = 'orchestrator';
 
 // Asked before every turn and every socket upgrade.
 const SESSION_EXISTS = preparedSql('session_exists', 'SELECT 1 AS found FROM sessions WHERE id = $1');
 const SESSION_OWNED = preparedSql('session_owned', 'SELECT 1 AS found FROM sessions WHERE id = $1 AND owner_id = $2');
-// A session is created by its first message: on the hot path too.
-const INSERT_SESSION = preparedSql(
-  'session_insert',
-  'INSERT INTO sessions (id, owner_id, title, message_count, created_at, last_activity) VALUES ($1, $2, $3, 0, $4, $4)',
-);
-const INSERT_CONTEXT = preparedSql(
-  'session_insert_context',
-  'INSERT INTO agent_contexts (session_id, current_agent, agent_history, context_metadata, created_at, last_switch_at, switch_count) ' +
-    "VALUES ($1, $2, '[]', '{}', $3, NULL, 0)",
-);
 
 interface SessionRow {
   id: string;
@@ -48,13 +39,14 @@ export class SessionService {
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     private readonly tx: TransactionRunner,
     private readonly totals: SessionTotals,
+    private readonly deletions: SessionDeletions,
     private readonly sql: PreparedStatements,
   ) {}
 
   /** Creates a session (a UUID v4 when no id is given). Fails with `session_exists` if the id is taken. */
   async create(input: { sessionId?: string; title?: string }, scope: OwnerScope): Promise<SessionView> {
     const id = input.sessionId ?? randomUUID();
-    const created = await this.insertIfMissing(id, input.title ?? null, scope);
+    const created = await this.insertIfMissing(id, input.title ?? null, scope, input.sessionId === undefined);
     if (!created) {
       throw new DomainError(DomainErrorCode.SessionExists, `Session ${id} already exists`);
     }
@@ -68,7 +60,7 @@ export class SessionService {
    */
   async ensure(id: string, scope: OwnerScope): Promise<boolean> {
     if (await this.isVisible(id, scope)) return false;
-    const created = await this.insertIfMissing(id, null, scope);
+    const created = await this.insertIfMissing(id, null, scope, false);
     if (created) {
       this.logger.log(`session=${id} created on first message`);
     } else if (!(await this.isVisible(id, scope))) {
@@ -84,6 +76,20 @@ export class SessionService {
         ? await this.sql.query(this.sessions.manager, SESSION_EXISTS, [id])
         : await this.sql.query(this.sessions.manager, SESSION_OWNED, [id, scope]);
     return rows.length > 0;
+  }
+
+  /**
+   * The owner of a session whose id the server made for an authenticated owner (PROTOCOL §10: such an
+   * id may stand in for the owner's credential on a header-less socket); null for any other id.
+   */
+  async capabilityOwner(id: string): Promise<string | null> {
+    const rows = await rawQuery<{ owner_id: string | null; server_made_id: boolean | number }>(
+      this.sessions.manager,
+      'SELECT owner_id, server_made_id FROM sessions WHERE id = :id',
+      { id },
+    );
+    const row = rows[0];
+    return row && Boolean(row.server_made_id) && row.owner_id !== null ? row.owner_id : null;
   }
 
   async get(id: string, scope: OwnerScope): Promise<SessionView> {
@@ -116,16 +122,15 @@ export class SessionService {
     const result = await this.tx.run((manager) => manager.delete(SessionEntity, { id, ...ownedBy(scope) }));
     if (!result.affected) throw sessionNotFound(id);
     this.totals.forget();
+    this.deletions.announce([id]);
     this.logger.log(`session=${id} deleted`);
   }
 
-  private async insertIfMissing(id: string, title: string | null, owner: OwnerScope): Promise<boolean> {
+  private async insertIfMissing(id: string, title: string | null, owner: OwnerScope, serverMadeId: boolean): Promise<boolean> {
     try {
       return await this.tx.run(async (manager) => {
         if ((await this.sql.query(manager, SESSION_EXISTS, [id])).length > 0) return false;
-        const now = Date.now();
-        await this.sql.query(manager, INSERT_SESSION, [id, owner, storableOrNull(title), now]);
-        await this.sql.query(manager, INSERT_CONTEXT, [id, INITIAL_AGENT, now]);
+        await insertSession(manager, { id, title, ownerId: owner, serverMadeId });
         return true;
       }).then((created) => {
         if (created) this.totals.forget();

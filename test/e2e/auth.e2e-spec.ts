@@ -65,6 +65,11 @@ describe('Authentication and ownership (e2e)', () => {
     }
   });
 
+  it('has no built-in login unless AUTH_LOGIN_ENABLED=true', async () => {
+    expect((await call('POST', '/oauth/token', as(KEY_ALICE))).status).toBe(404);
+    expect((await call('GET', '/.well-known/jwks.json', as(KEY_ALICE))).status).toBe(404);
+  });
+
   it('accepts HS256 tokens of the old auth-service and refuses bad ones with a reason', async () => {
     const good = await signToken(secret, { sub: 'carol', type: 'access', issuer: ISSUER, audience: AUDIENCE });
     expect((await call('GET', '/api/v1/sessions', bearer(good))).status).toBe(200);

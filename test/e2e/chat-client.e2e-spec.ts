@@ -213,6 +213,45 @@ describe('terminal chat client (scripts/chat.ts) against the real service', () =
     expect(out).toContain('  tool [call_');
     expect(out).toContain(': Error: User rejected: too risky\n');
   }, 60_000);
+
+  it('searches every session, exports the transcript or the JSON, and forks into a new session', async () => {
+    const client = startClient('2', `new_tools_${Date.now()}`);
+    client.write('Remember the quokka migration\n');
+    const [, sessionId = ''] = await client.waitFor(/\[session\] ([0-9a-f-]{36})\n/);
+    await client.waitFor('> You said: Remember the quokka migration\n');
+
+    client.write('/search QUOKKA\n');
+    await client.waitFor('[search] 2 results for "QUOKKA", best first:\n');
+    await client.waitFor(`  ${sessionId} #0 user (Remember the quokka migration): Remember the **quokka** migration\n`);
+    client.write('/search "migration quokka"\n');
+    await client.waitFor('[search] no results for "\\"migration quokka\\""\n');
+
+    client.write('/export\n');
+    await client.waitFor('### 0. User\n\nRemember the quokka migration\n');
+    client.write('/export saved.json\n');
+    await client.waitFor(`[export] wrote ${join(workspace, 'saved.json')} (JSON`);
+    const saved = JSON.parse(readFileSync(join(workspace, 'saved.json'), 'utf8')) as { format: string; messages: ChatMessage[] };
+    expect(saved.format).toBe('codelab-session');
+    expect(saved.messages.map((m) => m.content)).toEqual(['Remember the quokka migration', 'You said: Remember the quokka migration']);
+
+    client.write('/export notes/../transcript.md\n');
+    await client.waitFor(`[export] wrote ${join(workspace, 'transcript.md')} (Markdown transcript)`);
+    expect(readFileSync(join(workspace, 'transcript.md'), 'utf8')).toMatch(/^# Remember the quokka migration\n[\s\S]*### 1\. Assistant \(coder\)\n\nYou said: Remember the quokka migration\n$/);
+
+    client.write('/fork 0\n');
+    const [, forkId = ''] = await client.waitFor(/\[fork\] session ([0-9a-f-]{36}) with 1 messages of /);
+    client.write('only in the fork\n');
+    await client.waitFor('> You said: only in the fork\n');
+    client.write('/fork 99\n');
+    await client.waitFor('[fork] HTTP 400: up_to_seq 99 is past the last message');
+    client.endInput();
+    expect(await client.waitForExit()).toBe(0);
+
+    const fork = await http<HistoryBody>(running.baseUrl, 'GET', `/api/v1/sessions/${forkId}/history`);
+    expect(fork.body.messages.map((m) => m.content)).toEqual(['Remember the quokka migration', 'only in the fork', 'You said: only in the fork']);
+    const source = await http<HistoryBody>(running.baseUrl, 'GET', `/api/v1/sessions/${sessionId}/history`);
+    expect(source.body.message_count).toBe(2);
+  }, 60_000);
 });
 
 /** A TCP proxy in front of the app that can cut its connections after some bytes from the service. */

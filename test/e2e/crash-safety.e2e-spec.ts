@@ -1,11 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { http } from '../utils/http';
 import { Prng, seedFrom } from '../utils/prng';
+import { freePort, ServiceProcess, sleep, waitUntil } from '../utils/service-process';
 import { Frame, TestSocket } from '../utils/ws-client';
 
 /**
@@ -16,7 +15,6 @@ import { Frame, TestSocket } from '../utils/ws-client';
  * turn showing as complete. Replay a run with CRASH_SEED=<printed seed>.
  */
 
-const ROOT = resolve(__dirname, '..', '..');
 const SEED = seedFrom('CRASH_SEED');
 const KILLS = 4;
 const SOCKETS = 20;
@@ -27,6 +25,12 @@ const MIN_TURNS_BEFORE_KILL = 20;
 const KILL_DELAY_MS = { min: 0, max: 1500 } as const;
 const MAX_TURNS_PER_SOCKET = 5_000;
 const START_TIMEOUT_MS = 45_000;
+/** The load is a flood by design: rate limits and socket caps have their own tests. */
+const FLOOD_LIMITS = {
+  RATE_LIMIT_WS_MESSAGES_PER_MINUTE: '1000000',
+  RATE_LIMIT_REST_PER_MINUTE: '1000000',
+  MAX_SOCKETS_PER_USER: '1000',
+};
 const REPLY_TIMEOUT_MS = 20_000;
 
 interface Turn {
@@ -61,108 +65,6 @@ interface HistoryBody {
   readonly session_id: string;
   readonly messages: { role: string; content: string | null }[];
   readonly message_count: number;
-}
-
-/** The service as production runs it (`src/main.ts` through ts-node), with only the variables given here. */
-class ServiceProcess {
-  private output = '';
-  private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  readonly exited: Promise<void>;
-
-  private constructor(
-    readonly child: ChildProcess,
-    readonly baseUrl: string,
-    readonly wsUrl: string,
-  ) {
-    const keep = (chunk: Buffer): void => {
-      this.output = (this.output + chunk.toString()).slice(-20_000);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    this.exited = new Promise<void>((done) =>
-      child.on('exit', (code, signal) => {
-        this.exit = { code, signal };
-        done();
-      }),
-    );
-  }
-
-  static start(dbPath: string, port: number): ServiceProcess {
-    const inherited: NodeJS.ProcessEnv = {};
-    for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) {
-      const value = process.env[name];
-      if (value !== undefined) inherited[name] = value;
-    }
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-      cwd: ROOT,
-      env: {
-        ...inherited,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: `sqlite:${dbPath}`,
-        LLM_PROVIDER: 'echo',
-        // The load is a flood by design: rate limits and socket caps have their own tests.
-        RATE_LIMIT_WS_MESSAGES_PER_MINUTE: '1000000',
-        RATE_LIMIT_REST_PER_MINUTE: '1000000',
-        MAX_SOCKETS_PER_USER: '1000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new ServiceProcess(child, `http://127.0.0.1:${port}`, `ws://127.0.0.1:${port}`);
-  }
-
-  get running(): boolean {
-    return this.exit === undefined;
-  }
-
-  get log(): string {
-    return this.output;
-  }
-
-  async waitHealthy(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`the service exited (${JSON.stringify(this.exit)}) before it was healthy:\n${this.output}`);
-      try {
-        const res = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(2_000) });
-        if (res.status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await sleep(100);
-    }
-    throw new Error(`the service was not healthy within ${timeoutMs} ms:\n${this.output}`);
-  }
-
-  async kill(): Promise<void> {
-    if (this.running) this.child.kill('SIGKILL');
-    await this.exited;
-  }
-}
-
-/** A port that was free a moment ago (the service's PORT=0 is not readable from outside). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => done());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await sleep(20);
-  }
-  return true;
 }
 
 function query<T>(db: sqlite3.Database, sql: string): Promise<T[]> {
@@ -308,7 +210,7 @@ describe('Crash safety (e2e, SIGKILL under load)', () => {
   }
 
   async function startService(): Promise<ServiceProcess> {
-    const service = ServiceProcess.start(dbPath, await freePort());
+    const service = ServiceProcess.start(dbPath, await freePort(), FLOOD_LIMITS);
     services.push(service);
     await service.waitHealthy(START_TIMEOUT_MS);
     return service;

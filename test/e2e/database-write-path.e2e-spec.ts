@@ -3,6 +3,7 @@ import { parseDatabaseUrl } from '../../src/config/database-url';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { PreparedStatements, preparedSql } from '../../src/database/prepared-statements';
 import { TransactionRunner } from '../../src/database/transaction-runner';
+import { Metrics } from '../../src/metrics/metrics.service';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
 
 const COUNT_LIKE = preparedSql('test_count_like', 'SELECT COUNT(*) AS n FROM sessions WHERE id LIKE $1');
@@ -27,7 +28,7 @@ describe('Database write path (e2e)', () => {
     if (!config) throw new Error(`bad test database url ${db.url}`);
     writer = await new DataSource({ ...buildDataSourceOptions(config), migrationsRun: true, logging: false }).initialize();
     observer = await new DataSource({ ...buildDataSourceOptions(config), logging: false }).initialize();
-    runner = new TransactionRunner(writer);
+    runner = new TransactionRunner(writer, new Metrics());
     statements = new PreparedStatements(writer);
   });
 

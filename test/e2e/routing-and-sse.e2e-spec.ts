@@ -116,6 +116,22 @@ describe('Routing, agent switching and the SSE endpoint (e2e)', () => {
     expect(history.body.message_count).toBe(4);
   });
 
+  it('SSE with a temporary id behaves like the WebSocket: same id, same user, within 10 minutes, same session', async () => {
+    const first = await postStream(app.running.baseUrl, { session_id: 'new_sse_1', message: { type: 'user_message', content: 'first' } });
+    expect(first.frames[0]).toMatchObject({ type: 'session_info', is_final: false });
+    const id = String(first.frames[0]?.['session_id']);
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const again = await postStream(app.running.baseUrl, { session_id: 'new_sse_1', message: { type: 'user_message', content: 'second' } });
+    expect(again.frames[0]).toEqual({ type: 'session_info', session_id: id, is_final: false });
+    const socket = await app.open('/ws/new_sse_1');
+    const viaSocket = await socket.request({ type: 'user_message', content: 'third' });
+    expect(viaSocket[0]).toEqual({ type: 'session_info', session_id: id, is_final: false });
+    const other = await postStream(app.running.baseUrl, { session_id: 'new_sse_2', message: { type: 'user_message', content: 'x' } });
+    expect(other.frames[0]?.['session_id']).not.toBe(id);
+    const history = await http<{ messages: { role: string; content: string }[] }>(app.running.baseUrl, 'GET', `/api/v1/sessions/${id}/history`);
+    expect(history.body.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['first', 'second', 'third']);
+  });
+
   it('SSE and WebSocket share one runtime: a tool call made over SSE is answered over SSE', async () => {
     const first = await postStream(app.running.baseUrl, {
       session_id: 'sse-tools',

@@ -7,6 +7,7 @@ import { newApproval, userMessage } from '../factories/conversation.factory';
 import { http } from '../utils/http';
 import { RunningApp, startApp } from '../utils/test-app';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
+import { TestSocket } from '../utils/ws-client';
 
 /** Polls `check` until it returns true or the deadline passes; returns the last answer. */
 async function eventually(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<boolean> {
@@ -69,5 +70,29 @@ describe('Session TTL cleanup (e2e)', () => {
       });
     }
     expect(await dataSource.getRepository(MessageEntity).countBy({ sessionId: 'active' })).toBe(turn);
+  });
+
+  it('closes the sockets of an expired session with 4404; the id then starts from scratch', async () => {
+    const socket = await TestSocket.open(`${running.wsUrl}/api/v1/ws/ttl-socket?protocol=2`);
+    const compat = await TestSocket.open(`${running.wsUrl}/ws/ttl-socket`);
+    try {
+      await socket.next();
+      const turn = await socket.request({ type: 'user_message', content: 'soon gone', agent_type: 'ask' });
+      expect(turn.at(-1)).toMatchObject({ is_final: true });
+      expect(await socket.waitClosed(15_000)).toBe(4404);
+      expect(await compat.waitClosed(1_000)).toBe(4404);
+      const again = await TestSocket.open(`${running.wsUrl}/api/v1/ws/ttl-socket?protocol=2&last_seq=0`);
+      try {
+        expect(await again.next()).toMatchObject({ type: 'status', last_seq: 0 });
+        const fresh = await again.request({ type: 'user_message', content: 'new owner' });
+        expect(fresh.map((f) => f['seq'])).toEqual(fresh.map((_, i) => i + 1));
+        expect(JSON.stringify(fresh)).not.toContain('soon gone');
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await socket.close();
+      await compat.close();
+    }
   });
 });

@@ -1,9 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import { startApp } from '../utils/test-app';
 
 const ROOT = resolve(__dirname, '..', '..');
 // Every variable the service reads, so that the caller's environment cannot leak into the child.
-const CONFIG_VARIABLES = /^(PORT|HOST|DATABASE_URL|LLM_.*|ECHO_TOKENS|SESSION_.*|WS_.*|AUTH_.*|RATE_LIMIT_.*|MAX_.*|SHUTDOWN_.*)$/;
+const CONFIG_VARIABLES = /^(PORT|GRPC_PORT|HOST|DATABASE_URL|SQLITE_.*|LLM_.*|ECHO_TOKENS|SESSION_.*|WS_.*|AUTH_.*|RATE_LIMIT_.*|MAX_.*|SHUTDOWN_.*)$/;
 /** Loading the whole app through ts-node takes seconds, more while other suites run in parallel. */
 const CHILD_TIMEOUT_MS = 90_000;
 
@@ -41,7 +45,7 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean
 
 describe('Start-up (e2e)', () => {
   it('refuses to start with bad configuration, naming every bad variable, exit code 1', async () => {
-    const { exit } = startService({ PORT: 'eighty', LLM_PROVIDER: 'gpt', DATABASE_URL: 'sqlite::memory:' });
+    const { exit } = startService({ PORT: 'eighty', LLM_PROVIDER: 'gpt', DATABASE_URL: 'sqlite::memory:', SQLITE_SYNCHRONOUS: 'OFF' });
     const { code, output } = await exit;
 
     expect(code).toBe(1);
@@ -50,13 +54,16 @@ describe('Start-up (e2e)', () => {
     expect(output).toContain('"eighty"');
     expect(output).toContain('LLM_PROVIDER');
     expect(output).toContain('"gpt"');
+    expect(output).toContain('SQLITE_SYNCHRONOUS must be one of NORMAL, FULL (got "OFF")');
     expect(output).not.toContain('listening');
   }, CHILD_TIMEOUT_MS);
 
   it('starts with good configuration and stops cleanly on SIGTERM', async () => {
-    const { child, exit, output } = startService({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:' });
+    // GRPC_PORT=0: a free port, so that parallel runs never compete for 50051.
+    const { child, exit, output } = startService({ PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:' });
     try {
       expect(await waitFor(() => output().includes('listening on'), CHILD_TIMEOUT_MS - 10_000)).toBe(true);
+      expect(output()).toMatch(/gRPC AgentService on 127\.0\.0\.1:\d+/);
       expect(output()).not.toContain('Invalid configuration');
     } finally {
       child.kill('SIGTERM');
@@ -64,4 +71,19 @@ describe('Start-up (e2e)', () => {
     const { code, signal } = await exit;
     expect(code === 0 || signal === 'SIGTERM').toBe(true);
   }, CHILD_TIMEOUT_MS);
+
+  it.each([
+    [{}, 1],
+    [{ SQLITE_SYNCHRONOUS: 'NORMAL' }, 1],
+    [{ SQLITE_SYNCHRONOUS: 'FULL' }, 2],
+  ])('SQLite runs with the synchronous setting asked for: %j reads %i', async (env, expected) => {
+    const dir = mkdtempSync(join(tmpdir(), 'codelab-sync-'));
+    const running = await startApp(`sqlite:${join(dir, 'sync.db')}`, env);
+    try {
+      expect(await running.app.get(DataSource).query('PRAGMA synchronous')).toEqual([{ synchronous: expected }]);
+    } finally {
+      await running.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -12,6 +12,14 @@ export class MemoryEventLog implements SessionEventLog {
     return Promise.resolve();
   }
 
+  release(): void {
+    // Nothing is evicted here.
+  }
+
+  forget(sessionId: string): void {
+    this.frames.delete(sessionId);
+  }
+
   append(sessionId: string, frame: ServerFrame): SequencedFrame {
     const list = this.frames.get(sessionId) ?? [];
     const numbered: SequencedFrame = { ...frame, seq: list.length + 1 };

@@ -6,6 +6,7 @@ import { InProcessSessionFanout } from '../../src/agent-runtime/events/in-proces
 import { SESSION_EVENT_LOG } from '../../src/agent-runtime/events/session-event-log';
 import { SESSION_FANOUT } from '../../src/agent-runtime/events/session-fanout';
 import { CHAT_MODEL } from '../../src/agent-runtime/model/chat-model';
+import { AgentActivityService } from '../../src/agent-runtime/agents/agent-activity.service';
 import { AgentRouter } from '../../src/agent-runtime/routing/agent-router.service';
 import { AgentSwitcher } from '../../src/agent-runtime/turn/agent-switcher.service';
 import { ConversationTurns } from '../../src/agent-runtime/turn/conversation-turns.service';
@@ -36,6 +37,7 @@ export async function createRuntimeModule(providers: Provider[] = [], env: Recor
       SessionService,
       AgentRouter,
       AgentSwitcher,
+      AgentActivityService,
       ModelTurnService,
       ConversationTurns,
       AgentRuntimeService,

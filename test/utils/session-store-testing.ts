@@ -1,3 +1,4 @@
+import { SessionDeletions } from '../../src/session/session-deletions';
 import { SessionTotals } from '../../src/session/session-totals';
 import { Provider } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
@@ -7,6 +8,7 @@ import { loadConfig } from '../../src/config/load-config';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { PreparedStatements } from '../../src/database/prepared-statements';
 import { TransactionRunner } from '../../src/database/transaction-runner';
+import { Metrics } from '../../src/metrics/metrics.service';
 import { SESSION_ENTITIES } from '../../src/session/entities';
 
 /**
@@ -29,7 +31,7 @@ export async function createSessionStoreModule(
       }),
       TypeOrmModule.forFeature(SESSION_ENTITIES),
     ],
-    providers: [TransactionRunner, PreparedStatements, SessionTotals, ...providers],
+    providers: [TransactionRunner, Metrics, PreparedStatements, SessionTotals, SessionDeletions, ...providers],
   }).compile();
   moduleRef.useLogger(process.env.TEST_LOGS ? ['log', 'warn', 'error'] : false);
   return moduleRef;

@@ -4,10 +4,14 @@ import { IDE_TOOL_NAMES } from '../../protocol/tools';
 import { AgentHistoryEntryDto, toAgentHistory } from '../../session/dto/history-response.dto';
 import { AgentContextView } from '../../session/session-history.service';
 import { AgentDefinition } from '../agents/agent-definition';
+import { RemoteAgent } from '../agents/remote/remote-agent';
 
 export class AgentDto {
-  @ApiProperty({ enum: AGENT_TYPES, example: 'coder' })
-  readonly type!: AgentType;
+  @ApiProperty({
+    example: 'coder',
+    description: `One of ${AGENT_TYPES.join(', ')}, or the id of a remote agent registered over gRPC (RegisterAgent)`,
+  })
+  readonly type!: string;
 
   @ApiProperty({ example: 'Coder Agent' })
   readonly name!: string;
@@ -15,7 +19,12 @@ export class AgentDto {
   @ApiProperty({ example: 'Writes, changes and refactors code; may use every IDE tool.' })
   readonly description!: string;
 
-  @ApiProperty({ enum: IDE_TOOL_NAMES, isArray: true, example: ['read_file', 'write_file'] })
+  @ApiProperty({
+    enum: IDE_TOOL_NAMES,
+    isArray: true,
+    example: ['read_file', 'write_file'],
+    description: 'IDE tools the agent may call (always empty for remote agents, which run elsewhere)',
+  })
   readonly allowed_tools!: string[];
 }
 
@@ -46,6 +55,13 @@ export const toAgentDto = (agent: AgentDefinition): AgentDto => ({
   name: agent.name,
   description: agent.description,
   allowed_tools: [...agent.allowedTools],
+});
+
+export const toRemoteAgentDto = (agent: RemoteAgent): AgentDto => ({
+  type: agent.agentId,
+  name: agent.name,
+  description: agent.description,
+  allowed_tools: [],
 });
 
 export const toCurrentAgentResponse = (view: AgentContextView): CurrentAgentResponseDto => ({

@@ -6,6 +6,9 @@ import type { SequencedFrame, SessionEventLog } from './session-event-log';
 
 /** How long a flush may wait: token frames are written in batches, not one by one. */
 const FLUSH_INTERVAL_MS = 50;
+/** After a failed write the frames stay queued; the next attempt waits this long, doubling up to the maximum. */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
 /** Frames of a session kept in memory for fast replay while it is active. */
 const MEMORY_TAIL = 2_000;
 /** A session's memory entry is dropped after this long without frames (its counter reloads from the DB). */
@@ -16,39 +19,66 @@ const KEEP_FRAMES_MS = 24 * 3_600_000;
 const PRUNE_INTERVAL_MS = 10 * 60_000;
 
 /** What the log needs from the durable store. */
-export type EventRows = Pick<SessionEventStore, 'insert' | 'readAfter' | 'maxSeq' | 'prune'>;
+export type EventRows = Pick<
+  SessionEventStore,
+  'openStream' | 'streamOf' | 'streamExists' | 'insert' | 'readAfter' | 'maxSeq' | 'prune'
+>;
 
 interface SessionTail {
+  readonly incarnation: string;
   lastSeq: number;
   frames: SequencedFrame[];
   touchedAt: number;
+  /** Turns between `prepare` and `release`: a held tail is never evicted. */
+  holders: number;
 }
 
 /**
  * The in-process event log: seq counters and a recent tail per session in memory, written behind to
  * `session_events` in batches (at most every 50 ms, one transaction per batch). A graceful shutdown
- * flushes it, so replay works across restarts.
+ * flushes it, so replay works across restarts. A write the database refuses is retried (with backoff)
+ * until it succeeds or the session is gone, and a tail is kept in memory while it has unwritten frames
+ * or a turn holds it, so a counter is never reloaded behind frames it already numbered.
  */
 @Injectable()
 export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(BufferedSessionEventLog.name);
   private readonly tails = new Map<string, SessionTail>();
+  /** Sessions whose `prepare` is loading; `forget` marks them stale so the load starts over. */
+  private readonly loading = new Map<string, { stale: boolean }>();
+  /** Frames numbered but not written yet, per stream. */
+  private readonly unwritten = new Map<string, number>();
   private pending: StoredEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private retryMs = 0;
   private flushing: Promise<void> = Promise.resolve();
   private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(@Inject(SessionEventStore) private readonly store: EventRows) {}
 
   async prepare(sessionId: string): Promise<void> {
-    const tail = this.tails.get(sessionId);
-    if (tail) {
-      tail.touchedAt = Date.now();
-      return;
+    let tail = this.tails.get(sessionId);
+    while (!tail) {
+      const load = { stale: false };
+      this.loading.set(sessionId, load);
+      try {
+        const incarnation = await this.store.openStream(sessionId);
+        const lastSeq = await this.store.maxSeq(incarnation);
+        if (load.stale) continue; // deleted while loading: load the new incarnation (or fail)
+        tail = this.tails.get(sessionId) ?? { incarnation, lastSeq, frames: [], touchedAt: Date.now(), holders: 0 };
+        this.tails.set(sessionId, tail);
+      } finally {
+        if (this.loading.get(sessionId) === load) this.loading.delete(sessionId);
+      }
     }
-    const lastSeq = await this.store.maxSeq(sessionId);
-    if (!this.tails.has(sessionId)) this.tails.set(sessionId, { lastSeq, frames: [], touchedAt: Date.now() });
+    tail.holders += 1;
+    tail.touchedAt = Date.now();
     this.evictIdle();
+  }
+
+  release(sessionId: string): void {
+    const tail = this.tails.get(sessionId);
+    if (tail && tail.holders > 0) tail.holders -= 1;
   }
 
   append(sessionId: string, frame: ServerFrame): SequencedFrame {
@@ -59,8 +89,9 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
     tail.touchedAt = Date.now();
     tail.frames.push(numbered);
     if (tail.frames.length > MEMORY_TAIL) tail.frames.splice(0, tail.frames.length - MEMORY_TAIL);
-    this.pending.push({ sessionId, seq: numbered.seq, frame: frameJson(numbered), createdAt: new Date() });
-    this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+    this.pending.push({ incarnation: tail.incarnation, seq: numbered.seq, frame: frameJson(numbered), createdAt: new Date() });
+    this.unwritten.set(tail.incarnation, (this.unwritten.get(tail.incarnation) ?? 0) + 1);
+    this.schedule(FLUSH_INTERVAL_MS);
     return numbered;
   }
 
@@ -70,13 +101,28 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
     if (tail && (tail.lastSeq <= afterSeq || (first && first.seq <= afterSeq + 1))) {
       return tail.frames.filter((f) => f.seq > afterSeq);
     }
+    const incarnation = tail?.incarnation ?? (await this.store.streamOf(sessionId));
+    if (incarnation === null) return [];
     await this.flush();
-    const rows = await this.store.readAfter(sessionId, afterSeq);
+    const rows = await this.store.readAfter(incarnation, afterSeq);
     return rows.map((r) => JSON.parse(r.frame) as SequencedFrame);
   }
 
   async lastSeq(sessionId: string): Promise<number> {
-    return this.tails.get(sessionId)?.lastSeq ?? this.store.maxSeq(sessionId);
+    const tail = this.tails.get(sessionId);
+    if (tail) return tail.lastSeq;
+    const incarnation = await this.store.streamOf(sessionId);
+    return incarnation === null ? 0 : this.store.maxSeq(incarnation);
+  }
+
+  forget(sessionId: string): void {
+    const load = this.loading.get(sessionId);
+    if (load) load.stale = true;
+    const tail = this.tails.get(sessionId);
+    if (!tail) return;
+    this.tails.delete(sessionId);
+    this.unwritten.delete(tail.incarnation);
+    this.pending = this.pending.filter((row) => row.incarnation !== tail.incarnation);
   }
 
   /** Writes every pending frame; concurrent callers wait for the same write. */
@@ -97,6 +143,8 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
   async onModuleDestroy(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     await this.flush();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.pending.length > 0) this.logger.error(`${this.pending.length} event(s) could not be written before shutdown`);
   }
 
   /** Deletes frames beyond the retention window; returns how many. */
@@ -111,36 +159,69 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
     }
   }
 
+  private schedule(delayMs: number): void {
+    this.timer ??= setTimeout(() => void this.flush(), delayMs);
+  }
+
   private async writePending(): Promise<void> {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
     try {
       await this.store.insert(batch);
+      this.written(batch);
+      this.retryMs = 0;
+      return;
     } catch {
-      // Usually a session deleted mid-turn (its rows violate the foreign key): write per session, drop those.
-      for (const rows of groupBySession(batch)) {
-        await this.store.insert(rows).catch((error: Error) => {
-          this.logger.warn(`session=${rows[0]?.sessionId} dropped ${rows.length} event(s): ${error.message}`);
-        });
+      // Write per stream: one deleted session (its rows violate the foreign key) must not hold up the others.
+    }
+    const kept: StoredEvent[] = [];
+    for (const rows of groupByStream(batch)) {
+      const incarnation = rows[0]?.incarnation ?? '';
+      try {
+        await this.store.insert(rows);
+        this.written(rows);
+      } catch (error) {
+        if (await this.store.streamExists(incarnation).catch(() => true)) {
+          kept.push(...rows);
+          this.logger.warn(`stream=${incarnation} could not write ${rows.length} event(s), will retry: ${(error as Error).message}`);
+        } else {
+          this.written(rows); // the session was deleted: its frames go with it
+        }
       }
+    }
+    // Frames of a session forgotten meanwhile do not come back.
+    const retry = kept.filter((row) => this.unwritten.has(row.incarnation));
+    if (retry.length === 0) return;
+    this.pending = [...retry, ...this.pending];
+    this.retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.retryMs * 2));
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), this.retryMs);
+    this.timer.unref();
+  }
+
+  private written(rows: readonly StoredEvent[]): void {
+    for (const row of rows) {
+      const left = (this.unwritten.get(row.incarnation) ?? 0) - 1;
+      if (left > 0) this.unwritten.set(row.incarnation, left);
+      else this.unwritten.delete(row.incarnation);
     }
   }
 
   private evictIdle(): void {
     const limit = Date.now() - IDLE_EVICT_MS;
     for (const [sessionId, tail] of this.tails) {
-      if (tail.touchedAt < limit) this.tails.delete(sessionId);
+      if (tail.touchedAt < limit && tail.holders === 0 && !this.unwritten.has(tail.incarnation)) this.tails.delete(sessionId);
     }
   }
 }
 
-function groupBySession(rows: readonly StoredEvent[]): StoredEvent[][] {
+function groupByStream(rows: readonly StoredEvent[]): StoredEvent[][] {
   const groups = new Map<string, StoredEvent[]>();
   for (const row of rows) {
-    const group = groups.get(row.sessionId) ?? [];
+    const group = groups.get(row.incarnation) ?? [];
     group.push(row);
-    groups.set(row.sessionId, group);
+    groups.set(row.incarnation, group);
   }
   return [...groups.values()];
 }

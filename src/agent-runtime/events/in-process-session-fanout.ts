@@ -30,6 +30,13 @@ export class InProcessSessionFanout implements SessionFanout {
     });
   }
 
+  end(sessionId: string): void {
+    const topic = this.topics.get(sessionId);
+    if (!topic) return;
+    this.topics.delete(sessionId);
+    topic.subject.complete();
+  }
+
   /** Sessions watched right now (for tests and metrics). */
   get watchedSessions(): number {
     return this.topics.size;

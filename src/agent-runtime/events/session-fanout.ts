@@ -6,6 +6,8 @@ export interface SessionFanout {
   publish(sessionId: string, frame: SequencedFrame): void;
   /** Live frames from now on; hot, never completes by itself. */
   watch(sessionId: string): Observable<SequencedFrame>;
+  /** The session was deleted: every watcher's stream completes, and nothing more is delivered to it. */
+  end(sessionId: string): void;
 }
 
 export const SESSION_FANOUT = Symbol('SESSION_FANOUT');

@@ -31,13 +31,20 @@ export interface ChatModel {
 
 export const CHAT_MODEL = Symbol('CHAT_MODEL');
 
+/** Why a model call failed, as a bounded label for metrics. */
+export type ModelErrorKind = 'http_4xx' | 'http_5xx' | 'timeout' | 'network' | 'stalled' | 'circuit_open' | 'invalid_response' | 'other';
+
 /** A model call that failed after retries; `message` is safe to show to the user. */
 export class ModelError extends Error {
+  readonly kind: ModelErrorKind;
+
   constructor(
     message: string,
     readonly status?: number,
+    kind?: ModelErrorKind,
   ) {
     super(message);
     this.name = 'ModelError';
+    this.kind = kind ?? (status === undefined ? 'other' : status >= 500 ? 'http_5xx' : 'http_4xx');
   }
 }

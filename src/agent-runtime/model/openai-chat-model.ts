@@ -197,10 +197,10 @@ export class OpenAiChatModel implements ChatModel {
   private toModelError(call: ModelCall, err: unknown): ModelError & { detail?: string } {
     if (err instanceof ModelError) return err;
     if (call.timedOut || err instanceof APIConnectionTimeoutError) {
-      return new ModelError(`Model request timed out after ${this.timeoutMs} ms`);
+      return new ModelError(`Model request timed out after ${this.timeoutMs} ms`, undefined, 'timeout');
     }
     if (err instanceof APIConnectionError) {
-      return new ModelError(`Could not reach the model server at ${this.displayUrl}`);
+      return new ModelError(`Could not reach the model server at ${this.displayUrl}`, undefined, 'network');
     }
     if (err instanceof APIError) {
       const detail = this.serverDetail(err.error);
@@ -214,10 +214,10 @@ export class OpenAiChatModel implements ChatModel {
       return withDetail('The model server reported an error', detail, undefined);
     }
     // Errors are matched by name: those raised inside undici may come from another realm (e.g. under jest).
-    if (errorName(err) === 'SyntaxError') return new ModelError('The model server sent an invalid response');
+    if (errorName(err) === 'SyntaxError') return new ModelError('The model server sent an invalid response', undefined, 'invalid_response');
     // undici fails a body read with `TypeError: terminated` (cause: `SocketError: other side closed`).
     if (errorName(err) === 'TypeError' && hasMessage(err) && err.message === 'terminated') {
-      return new ModelError(`The connection to the model server at ${this.displayUrl} was lost`);
+      return new ModelError(`The connection to the model server at ${this.displayUrl} was lost`, undefined, 'network');
     }
     return new ModelError('Model request failed');
   }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { BrokenCircuitError, circuitBreaker, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, handleWhen } from 'cockatiel';
 import type { ChatMessage } from '../../protocol/chat-message';
 import { ChatModel, ModelError, ModelEvent, ModelRequest } from './chat-model';
 
@@ -11,36 +12,88 @@ export interface ResilienceOptions {
   readonly breakerCooldownMs: number;
 }
 
+/** Statuses that say the provider (not this request) is in trouble. */
+const OUTAGE_STATUSES = new Set([408, 429]);
+
+/**
+ * Whether a failed call says the provider is down: network errors, timeouts, stalls, 408, 429 and 5xx.
+ * Other 4xx answers (a context too long, a bad request) are about one request: they never open the
+ * circuit for everyone. The caller's own abort is never a failure.
+ */
+export function isOutage(error: unknown): boolean {
+  if (error instanceof CallerAborted) return false;
+  if (!(error instanceof ModelError) || error.status === undefined) return true;
+  return error.status >= 500 || OUTAGE_STATUSES.has(error.status);
+}
+
+/** Carries the caller's own abort through the breaker, which must not count it. */
+class CallerAborted extends Error {
+  constructor(readonly original: unknown) {
+    super('aborted by the caller');
+  }
+}
+
 /**
  * Wraps a provider with what the SDK does not give: a timeout between streamed events (a stalled
- * stream is aborted), and a circuit breaker that fails fast while the provider is down instead of
- * making every user wait for the full timeout. Retries with jittered backoff stay in the provider.
- * Aborts by the caller never count as failures.
+ * stream is aborted), and a circuit breaker (cockatiel's) that fails fast while the provider is down
+ * instead of making every user wait for the full timeout. After the cooldown exactly one trial call
+ * runs; calls arriving meanwhile wait for its outcome. Retries with jittered backoff stay in the provider.
  */
 export class ResilientChatModel implements ChatModel {
   private readonly logger = new Logger(ResilientChatModel.name);
-  private failures = 0;
-  private openUntil = 0;
-  private trialRunning = false;
+  private readonly breaker: CircuitBreakerPolicy;
+  private openedAt = 0;
 
   constructor(
     private readonly inner: ChatModel,
     private readonly options: ResilienceOptions,
-    private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.breaker = circuitBreaker(handleWhen(isOutage), {
+      halfOpenAfter: options.breakerCooldownMs,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+    });
+    this.breaker.onBreak((reason) => {
+      this.openedAt = Date.now();
+      const last = 'error' in reason ? reason.error.message : 'a failed result';
+      this.logger.warn(`model circuit open for ${options.breakerCooldownMs} ms (last failure: ${last})`);
+    });
+    this.breaker.onReset(() => this.logger.log('model circuit closed again'));
+  }
 
   get name(): string {
     return this.inner.name;
   }
 
-  /** `closed`, `open` (failing fast) or `half-open` (one trial call allowed). */
+  /** `closed`, `open` (failing fast, or cooled down and waiting for a call to try) or `half-open` (the trial runs). */
   get state(): 'closed' | 'open' | 'half-open' {
-    if (this.failures < this.options.breakerThreshold) return 'closed';
-    return this.now() < this.openUntil ? 'open' : 'half-open';
+    switch (this.breaker.state) {
+      case CircuitState.Closed:
+        return 'closed';
+      case CircuitState.HalfOpen:
+        return 'half-open';
+      case CircuitState.Open:
+      case CircuitState.Isolated:
+        return 'open';
+    }
   }
 
   async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
-    this.admit();
+    let settle!: { resolve: () => void; reject: (error: unknown) => void };
+    const outcome = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    let admit!: () => void;
+    const admitted = new Promise<void>((resolve) => (admit = resolve));
+    // The breaker decides when (and whether) the call runs; it learns how it ended through `outcome`.
+    const verdict = this.breaker.execute(() => {
+      admit();
+      return outcome;
+    });
+    verdict.catch(() => undefined);
+    try {
+      await Promise.race([admitted, verdict, abortOf(request.signal)]);
+    } catch (error) {
+      settle.resolve();
+      throw this.translate(error);
+    }
     const linked = new AbortController();
     const forward = (): void => linked.abort(request.signal.reason);
     request.signal.addEventListener('abort', forward, { once: true });
@@ -59,58 +112,51 @@ export class ResilientChatModel implements ChatModel {
         arm();
         yield event;
       }
-      this.succeeded();
+      settle.resolve();
     } catch (error) {
-      if (request.signal.aborted) throw error;
-      const failure = stalled
-        ? new ModelError(`The model sent nothing for ${this.options.idleTimeoutMs} ms; the request was stopped`)
-        : error;
-      this.failed(failure);
+      if (request.signal.aborted) {
+        settle.reject(new CallerAborted(error));
+        throw error;
+      }
+      const failure = stalled ? new ModelError(`The model sent nothing for ${this.options.idleTimeoutMs} ms; the request was stopped`, undefined, 'stalled') : error;
+      settle.reject(failure);
       throw failure;
     } finally {
       clearTimeout(idle);
       request.signal.removeEventListener('abort', forward);
-      this.trialRunning = false;
+      settle.resolve(); // the consumer stopped reading early: not a failure
+      await verdict.catch(() => undefined);
     }
   }
 
   async complete(request: { readonly messages: readonly ChatMessage[]; readonly signal: AbortSignal }): Promise<string> {
-    this.admit();
     try {
-      const text = await this.inner.complete(request);
-      this.succeeded();
-      return text;
+      return await this.breaker.execute(async () => {
+        try {
+          return await this.inner.complete(request);
+        } catch (error) {
+          throw request.signal.aborted ? new CallerAborted(error) : error;
+        }
+      });
     } catch (error) {
-      if (!request.signal.aborted) this.failed(error);
-      throw error;
-    } finally {
-      this.trialRunning = false;
+      throw this.translate(error);
     }
   }
 
-  private admit(): void {
-    const state = this.state;
-    if (state === 'closed') return;
-    if (state === 'half-open' && !this.trialRunning) {
-      this.trialRunning = true;
-      return;
+  private translate(error: unknown): unknown {
+    if (error instanceof CallerAborted) return error.original;
+    if (error instanceof BrokenCircuitError) {
+      const seconds = Math.max(1, Math.ceil((this.openedAt + this.options.breakerCooldownMs - Date.now()) / 1000));
+      return new ModelError(`The model is unavailable after repeated failures; retrying in ${seconds} s`, undefined, 'circuit_open');
     }
-    const seconds = Math.max(1, Math.ceil((this.openUntil - this.now()) / 1000));
-    throw new ModelError(`The model is unavailable after repeated failures; retrying in ${seconds} s`);
+    return error;
   }
+}
 
-  private succeeded(): void {
-    if (this.failures >= this.options.breakerThreshold) this.logger.log('model circuit closed again');
-    this.failures = 0;
-  }
-
-  private failed(error: unknown): void {
-    this.failures += 1;
-    if (this.failures >= this.options.breakerThreshold) {
-      this.openUntil = this.now() + this.options.breakerCooldownMs;
-      this.logger.warn(
-        `model circuit open for ${this.options.breakerCooldownMs} ms after ${this.failures} failures (last: ${(error as Error).message})`,
-      );
-    }
-  }
+/** Rejects when the caller aborts (while waiting for the breaker to let the call through). */
+function abortOf(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(new CallerAborted(signal.reason));
+    else signal.addEventListener('abort', () => reject(new CallerAborted(signal.reason)), { once: true });
+  });
 }

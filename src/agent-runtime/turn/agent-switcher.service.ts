@@ -3,7 +3,7 @@ import { AgentType } from '../../protocol/agent-type';
 import { agentSwitchedFrame } from '../../protocol/frame-builders';
 import { SwitchConfidence } from '../../session/conversation-state';
 import { ConversationStore } from '../../session/conversation-store.service';
-import { TurnContext } from './turn-context';
+import { commitStep, TurnContext } from './turn-context';
 
 /** Records an agent switch in the session's agent context and announces it with `agent_switched`. */
 @Injectable()
@@ -21,11 +21,12 @@ export class AgentSwitcher {
     isFinal: boolean,
   ): Promise<void> {
     if (from !== to) {
-      await this.store.commit(ctx.sessionId, {
+      await commitStep(this.store, ctx, {
         agentSwitch: { from, to, reason, confidence, timestamp: new Date().toISOString() },
       });
       this.logger.debug(`session=${ctx.sessionId} switched ${from} -> ${to} (${reason})`);
     }
+    ctx.agent = to;
     ctx.emit(agentSwitchedFrame(from, to, reason, confidence, isFinal));
   }
 }

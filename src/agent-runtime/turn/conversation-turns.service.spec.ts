@@ -20,7 +20,7 @@ describe(ConversationTurns.name, () => {
     store = testing.moduleRef.get(ConversationStore);
     await testing.moduleRef.get(SessionService).ensure('s1', null);
     frames = [];
-    ctx = { sessionId: 's1', signal: new AbortController().signal, emit: (frame) => frames.push(frame) };
+    ctx = { sessionId: 's1', signal: new AbortController().signal, offerTools: true, emit: (frame) => frames.push(frame) };
   });
 
   afterEach(async () => {
@@ -80,7 +80,7 @@ describe(ConversationTurns.name, () => {
   describe('toolResult', () => {
     it('sends the next call of the same answer first, and lets the model go on after the last one', async () => {
       testing.model.script(
-        { calls: [{ name: 'list_files', arguments: '{}' }, { name: 'read_file', arguments: '{"path":"b.ts"}' }] },
+        { calls: [{ name: 'list_files', arguments: '{"path":"."}' }, { name: 'read_file', arguments: '{"path":"b.ts"}' }] },
         { text: ['Two files.'] },
       );
       await sut.userMessage(ctx, { type: 'user_message', content: 'look around', agent_type: 'ask' });

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, DomainErrorCode, sessionNotFound } from '../../common/domain.error';
 import {
   HitlDecisionFrame,
@@ -7,6 +7,7 @@ import {
   UserMessageFrame,
 } from '../../protocol/client-frames';
 import { toolCallFrame } from '../../protocol/frame-builders';
+import { errorFrame } from '../../protocol/server-frames';
 import {
   ApprovalDecision,
   AwaitingToolCall,
@@ -17,14 +18,17 @@ import { ConversationStore } from '../../session/conversation-store.service';
 import { AgentRouter } from '../routing/agent-router.service';
 import { AgentSwitcher } from './agent-switcher.service';
 import { ModelTurnService } from './model-turn.service';
-import { toolAnswerContent } from './tool-calls';
-import { TurnContext } from './turn-context';
+import { toolCallRefusal } from './tool-arguments';
+import { refusedEditAnswers, toolAnswerContent } from './tool-calls';
+import { commitStep, TurnContext } from './turn-context';
 
 const SUPERSEDED_ANSWER = 'Not run: the user sent a new message instead of answering this tool call.';
 
 /** What each client frame does to a session (PROTOCOL §2.2–2.4, §4). Runs inside the session's queue. */
 @Injectable()
 export class ConversationTurns {
+  private readonly logger = new Logger(ConversationTurns.name);
+
   constructor(
     private readonly store: ConversationStore,
     private readonly router: AgentRouter,
@@ -35,7 +39,7 @@ export class ConversationTurns {
   async userMessage(ctx: TurnContext, frame: UserMessageFrame): Promise<void> {
     const state = await this.load(ctx.sessionId);
     const superseded = state.awaitingToolCalls;
-    await this.store.commit(ctx.sessionId, {
+    await commitStep(this.store, ctx, {
       messages: [
         ...superseded.map((c): NewMessage => ({ role: 'tool', toolCallId: c.callId, content: SUPERSEDED_ANSWER })),
         { role: 'user', content: frame.content },
@@ -92,6 +96,13 @@ export class ConversationTurns {
     if (frame.decision === 'edit' && !frame.modified_arguments) {
       throw new DomainError(DomainErrorCode.InvalidRequest, 'modified_arguments is required when decision is edit');
     }
+    if (frame.decision === 'edit' && frame.modified_arguments) {
+      const refusal = toolCallRefusal(state.currentAgent, call.toolName, frame.modified_arguments, 'edit');
+      if (refusal !== null) {
+        await this.refuseEdit(ctx, state, call, refusal);
+        return;
+      }
+    }
     const args = frame.decision === 'edit' && frame.modified_arguments ? frame.modified_arguments : call.arguments;
     const approved: AwaitingToolCall = {
       ...call,
@@ -100,7 +111,7 @@ export class ConversationTurns {
       sent: true,
       edited: frame.decision === 'edit',
     };
-    await this.store.commit(ctx.sessionId, {
+    await commitStep(this.store, ctx, {
       awaitingToolCalls: state.awaitingToolCalls.map((c) => (c.callId === call.callId ? approved : c)),
       approvalDecisions: [
         {
@@ -132,7 +143,7 @@ export class ConversationTurns {
     // The next call of the same model answer; if all are already with the IDE, remind it of the oldest.
     const next = remaining.find((c) => !c.sent) ?? remaining[0];
     const noted = call.edited ? `${content}\n(The user edited the arguments before running: ${JSON.stringify(call.arguments)})` : content;
-    await this.store.commit(ctx.sessionId, {
+    await commitStep(this.store, ctx, {
       messages: [{ role: 'tool', toolCallId: call.callId, content: noted }],
       awaitingToolCalls: remaining.map((c) => (c === next ? { ...c, sent: true } : c)),
       approvalDecisions,
@@ -142,6 +153,24 @@ export class ConversationTurns {
       return;
     }
     await this.modelTurn.run(ctx, state.currentAgent);
+  }
+
+  /**
+   * An edit the agent's rules or the tool's schema refuse is answered like a forbidden model call: the
+   * call (and every other call still waiting from the same model answer) gets a `tool` answer, its
+   * approval is rejected, and the reply is an error. Nothing reaches the IDE.
+   */
+  private async refuseEdit(ctx: TurnContext, state: ConversationState, call: AwaitingToolCall, refusal: string): Promise<void> {
+    const waiting = state.awaitingToolCalls;
+    await commitStep(this.store, ctx, {
+      messages: refusedEditAnswers(waiting, call, refusal),
+      awaitingToolCalls: [],
+      approvalDecisions: waiting
+        .filter((c) => c.requiresApproval)
+        .map((c) => ({ callId: c.callId, status: 'rejected', reason: c === call ? `Edit refused: ${refusal}` : `Not run: ${refusal}` })),
+    });
+    this.logger.warn(`session=${ctx.sessionId} refused an edited "${call.toolName}" call for agent ${state.currentAgent}`);
+    ctx.emit(errorFrame(refusal));
   }
 
   private awaiting(state: ConversationState, callId: string, message: string): AwaitingToolCall {

@@ -5,6 +5,7 @@ import { assistantDeltaFrame, assistantFinalFrame, toolCallFrame } from '../../p
 import { errorFrame } from '../../protocol/server-frames';
 import { TOOL_SPECS } from '../../protocol/tools';
 import { ConversationStore } from '../../session/conversation-store.service';
+import { AgentActivityService } from '../agents/agent-activity.service';
 import { AGENT_CATALOG } from '../agents/agent-catalog';
 import { CHAT_MODEL, ChatModel, ModelError, ModelToolCall } from '../model/chat-model';
 import {
@@ -14,7 +15,7 @@ import {
   toAwaiting,
   toToolCallSpecs,
 } from './tool-calls';
-import { TurnContext } from './turn-context';
+import { commitStep, TurnContext } from './turn-context';
 
 /**
  * One model step of a turn: send the agent's prompt and the recent history, stream the answer,
@@ -29,9 +30,20 @@ export class ModelTurnService {
     @Inject(CHAT_MODEL) private readonly model: ChatModel,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: ConversationStore,
+    private readonly activity: AgentActivityService,
   ) {}
 
   async run(ctx: TurnContext, agent: AgentType): Promise<void> {
+    ctx.agent = agent;
+    const done = this.activity.begin(agent);
+    try {
+      await this.answer(ctx, agent);
+    } finally {
+      done();
+    }
+  }
+
+  private async answer(ctx: TurnContext, agent: AgentType): Promise<void> {
     const definition = AGENT_CATALOG[agent];
     const history = await this.store.recentMessages(ctx.sessionId, this.config.llm.contextMessages);
     let text = '';
@@ -40,7 +52,7 @@ export class ModelTurnService {
     try {
       for await (const event of this.model.stream({
         messages: [{ role: 'system', content: definition.systemPrompt }, ...history],
-        tools: definition.allowedTools.map((name) => TOOL_SPECS[name]),
+        tools: ctx.offerTools ? definition.allowedTools.map((name) => TOOL_SPECS[name]) : [],
         signal: ctx.signal,
       })) {
         if (event.type === 'text') {
@@ -61,8 +73,13 @@ export class ModelTurnService {
     this.logger.debug(
       `session=${ctx.sessionId} agent=${agent} model answered in ${Date.now() - started} ms (${text.length} chars, ${calls.length} tool calls)`,
     );
+    if (calls.length > 0 && !ctx.offerTools) {
+      // No tools were offered (no IDE is attached), so a call cannot be run: keep the text answer.
+      this.logger.warn(`session=${ctx.sessionId} agent=${agent} ignored ${calls.length} tool call(s) of a turn without tools`);
+      calls = [];
+    }
     if (calls.length === 0) {
-      await this.store.commit(ctx.sessionId, { messages: [{ role: 'assistant', content: text, agent }] });
+      await commitStep(this.store, ctx, { messages: [{ role: 'assistant', content: text, agent }] });
       ctx.emit(assistantFinalFrame(text));
       return;
     }
@@ -79,13 +96,13 @@ export class ModelTurnService {
     const assistant = { role: 'assistant' as const, content: text, toolCalls: toToolCallSpecs(prepared), agent };
     const refused = prepared.find((c) => c.refusal !== null);
     if (refused?.refusal) {
-      await this.store.commit(ctx.sessionId, { messages: [assistant, ...refusalAnswers(prepared)] });
+      await commitStep(this.store, ctx, { messages: [assistant, ...refusalAnswers(prepared)] });
       this.logger.warn(`session=${ctx.sessionId} refused tool "${refused.toolName}" for agent ${agent}`);
       ctx.emit(errorFrame(refused.refusal));
       return;
     }
     const awaiting = toAwaiting(prepared);
-    await this.store.commit(ctx.sessionId, {
+    await commitStep(this.store, ctx, {
       messages: [assistant],
       awaitingToolCalls: awaiting,
       newApprovals: approvalsFor(awaiting),

@@ -4,12 +4,13 @@ describe(prepareToolCalls.name, () => {
   it('gives every call a fresh id and keeps the parsed arguments', () => {
     const [a, b] = prepareToolCalls('coder', [
       { id: 'call_0', name: 'read_file', arguments: '{"path":"a.ts"}' },
-      { id: 'call_0', name: 'write_file', arguments: '' },
+      { id: 'call_0', name: 'list_files', arguments: '' },
     ]);
     expect(a?.callId).toMatch(/^call_[0-9a-f]{24}$/);
     expect(b?.callId).not.toBe(a?.callId);
     expect(a).toMatchObject({ toolName: 'read_file', arguments: { path: 'a.ts' }, refusal: null });
-    expect(b).toMatchObject({ arguments: {}, refusal: null });
+    expect(b?.arguments).toEqual({});
+    expect(b?.refusal).toMatch(/invalid arguments for "list_files": arguments must have required property 'path'/);
   });
 
   it('refuses tools the agent may not use, architect writes outside *.md, and non-object arguments', () => {
@@ -17,14 +18,19 @@ describe(prepareToolCalls.name, () => {
     expect(prepareToolCalls('architect', [{ id: 'x', name: 'write_file', arguments: '{"path":"a.ts"}' }])[0]?.refusal).toMatch(
       /Markdown/,
     );
-    expect(prepareToolCalls('architect', [{ id: 'x', name: 'write_file', arguments: '{"path":"A.MD"}' }])[0]?.refusal).toBeNull();
+    expect(prepareToolCalls('architect', [{ id: 'x', name: 'write_file', arguments: '{"path":"A.MD","content":""}' }])[0]?.refusal).toBeNull();
     expect(prepareToolCalls('coder', [{ id: 'x', name: 'read_file', arguments: '"a.ts"' }])[0]?.refusal).toMatch(/invalid arguments/);
     expect(prepareToolCalls('orchestrator', [{ id: 'x', name: 'read_file', arguments: '{}' }])[0]?.refusal).toMatch(/allowed: none/);
   });
 
+  it('refuses arguments that break the tool schema (types, required keys)', () => {
+    const [call] = prepareToolCalls('coder', [{ id: 'x', name: 'read_file', arguments: '{"path":1,"start_line":"2"}' }]);
+    expect(call?.refusal).toBe('The model sent invalid arguments for "read_file": path must be string; start_line must be integer');
+  });
+
   it('answers every call of a refused batch, so the model sees an answer to each', () => {
     const calls = prepareToolCalls('debug', [
-      { id: 'a', name: 'read_file', arguments: '{}' },
+      { id: 'a', name: 'read_file', arguments: '{"path":"a"}' },
       { id: 'b', name: 'write_file', arguments: '{}' },
     ]);
     const answers = refusalAnswers(calls);

@@ -4,8 +4,8 @@ import type { ToolCallSpec } from '../../protocol/chat-message';
 import { isJsonObject, JsonObject } from '../../protocol/json';
 import { TOOLS_REQUIRING_APPROVAL } from '../../protocol/tools';
 import type { AwaitingToolCall, NewApproval, NewMessage } from '../../session/conversation-state';
-import { refusalReason } from '../agents/agent-catalog';
 import type { ModelToolCall } from '../model/chat-model';
+import { toolCallRefusal } from './tool-arguments';
 
 export interface PreparedCall {
   readonly callId: string;
@@ -17,7 +17,8 @@ export interface PreparedCall {
 
 /**
  * Gives each call of a model answer a fresh, session-unique id (providers reuse ids such as `call_0`,
- * which would collide across turns) and decides whether the current agent may make it.
+ * which would collide across turns) and decides whether the current agent may make it (its tool rules and
+ * the tool's argument schema).
  */
 export function prepareToolCalls(agent: AgentType, calls: readonly ModelToolCall[]): PreparedCall[] {
   return calls.map((call) => {
@@ -25,7 +26,7 @@ export function prepareToolCalls(agent: AgentType, calls: readonly ModelToolCall
     const refusal =
       args === null
         ? `The model sent invalid arguments for "${call.name}" (a JSON object is required)`
-        : refusalReason(agent, call.name, args);
+        : toolCallRefusal(agent, call.name, args, 'model');
     return {
       callId: `call_${randomBytes(12).toString('hex')}`,
       toolName: call.name,
@@ -51,6 +52,18 @@ export function refusalAnswers(calls: readonly PreparedCall[]): NewMessage[] {
     role: 'tool',
     toolCallId: c.callId,
     content: c.refusal ? `Error: ${c.refusal}` : `Not run: ${refused?.refusal ?? 'another call was refused'}`,
+  }));
+}
+
+/**
+ * History answers when the user's edit of `refused` is refused: that call gets the error, every other
+ * call still waiting from the same model answer is closed as not run, so each call has exactly one answer.
+ */
+export function refusedEditAnswers(waiting: readonly AwaitingToolCall[], refused: AwaitingToolCall, refusal: string): NewMessage[] {
+  return waiting.map((c) => ({
+    role: 'tool',
+    toolCallId: c.callId,
+    content: c.callId === refused.callId ? `Error: ${refusal}` : `Not run: ${refusal}`,
   }));
 }
 

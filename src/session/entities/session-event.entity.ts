@@ -1,13 +1,14 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { epochMs } from '../../database/epoch-ms.transformer';
-import { SessionEntity } from './session.entity';
+import { SessionStreamEntity } from './session-stream.entity';
 
-/** One frame of a session's event log (protocol 2 replay), numbered by `seq`. */
+/** One frame of a session's event log (protocol 2 replay), numbered by `seq` within its stream. */
 @Entity({ name: 'session_events' })
 @Index('IDX_SESSION_EVENTS_CREATED_AT', ['createdAt'])
 export class SessionEventEntity {
-  @PrimaryColumn({ name: 'session_id', type: 'varchar', length: 128 })
-  sessionId!: string;
+  /** The stream (one incarnation of a session id), see {@link SessionStreamEntity}. */
+  @PrimaryColumn({ name: 'incarnation', type: 'varchar', length: 128 })
+  incarnation!: string;
 
   @PrimaryColumn({ name: 'seq', type: 'integer' })
   seq!: number;
@@ -19,7 +20,7 @@ export class SessionEventEntity {
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: Date;
 
-  @ManyToOne(() => SessionEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'session_id' })
-  session?: SessionEntity;
+  @ManyToOne(() => SessionStreamEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'incarnation', referencedColumnName: 'incarnation' })
+  stream?: SessionStreamEntity;
 }

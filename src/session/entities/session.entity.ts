@@ -12,6 +12,10 @@ export class SessionEntity {
   @Column({ name: 'owner_id', type: 'varchar', length: 128, nullable: true })
   ownerId!: string | null;
 
+  /** True when the server made the id (an authenticated POST /sessions without session_id). */
+  @Column({ name: 'server_made_id', type: 'boolean', default: false })
+  serverMadeId!: boolean;
+
   @Column({ name: 'title', type: 'varchar', length: 200, nullable: true })
   title!: string | null;
 

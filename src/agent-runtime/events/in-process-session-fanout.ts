@@ -36,9 +36,4 @@ export class InProcessSessionFanout implements SessionFanout {
     this.topics.delete(sessionId);
     topic.subject.complete();
   }
-
-  /** Sessions watched right now (for tests and metrics). */
-  get watchedSessions(): number {
-    return this.topics.size;
-  }
 }

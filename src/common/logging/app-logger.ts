@@ -30,7 +30,9 @@ export class AppLogger extends ConsoleLogger {
     super.printMessages(clean, context, logLevel, writeStreamType, stack);
   }
 
-  protected override printStackTrace(stack: string): void {
+  // Nest calls this for every error line, also when there is no stack (`logger.error(message)`).
+  protected override printStackTrace(stack: string | undefined): void {
+    if (!stack) return;
     super.printStackTrace(redactSecrets(stack));
   }
 

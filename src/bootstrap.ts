@@ -26,6 +26,15 @@ export async function createApp(
     logger: new AppLogger(config.observability.logFormat, options.logLevels ?? ['log', 'warn', 'error', 'fatal']),
     bodyParser: false,
   });
+  return configureApp(app, config);
+}
+
+/**
+ * Everything createApp configures on an application built from AppModule: request ids and body parsers,
+ * pipes, filters, the WebSocket adapter, shutdown hooks, Swagger and the gRPC server (started). The
+ * application must have been created with `bodyParser: false`.
+ */
+export async function configureApp(app: NestExpressApplication, config: AppConfig): Promise<INestApplication> {
   // Request id first (every answer carries it), then Nest's usual parsers (JSON up to 100 KiB, except
   // that an import may carry a long session), then the log context again.
   app.use(requestIdMiddleware);

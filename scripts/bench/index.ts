@@ -29,14 +29,20 @@ import {
   renderTable,
   renderTargets,
   RestComparison,
+  roundName,
+  SERVER_LABELS,
+  ServerName,
+  ServerRound,
+  SERVERS,
   StartupComparison,
   StreamingComparison,
+  throughputOf,
 } from './report';
 import { getOnce, timeGets } from './rest';
 import { measureIndexCost, measureSearch, SearchFigures } from './search';
 import { seedDatabase } from './seed';
 import { median, percentiles, ratio, round, sleep } from './stats';
-import { closeSockets, measureIdleSockets, openSocket, runStreamRound, socketUrl, StreamFigures, timeTurns } from './ws-load';
+import { closeSockets, measureIdleSockets, openSocket, Protocol, runStreamRound, socketUrl, timeTurns } from './ws-load';
 
 const SHORT_SESSION = 'bench-hist-short';
 const LONG_SESSION = 'bench-hist-long';
@@ -56,6 +62,7 @@ function log(line: string, elapsed = true): void {
 class Launcher {
   private readonly hook: string;
   private readonly bare: string;
+  private readonly withoutDb: string;
   private count = 0;
 
   constructor(
@@ -65,11 +72,14 @@ class Launcher {
   ) {
     this.hook = transpileHelper('child-hook', dir);
     this.bare = transpileHelper('bare-ws-server', dir);
+    this.withoutDb = transpileHelper('service-without-db', dir);
   }
 
-  async service(label: string, dbFile: string): Promise<ServerProcess> {
+  /** The built service; `storesInMemory` runs it with the turn path's stores in memory (no database). */
+  async service(label: string, dbFile: string, storesInMemory = false): Promise<ServerProcess> {
     const n = ++this.count;
     const env: Record<string, string> = {
+      ...(storesInMemory ? { ...HELPER_ENV, BENCH_DIST: join(ROOT, 'dist') } : {}),
       BENCH_MEMORY_FILE: join(this.dir, `memory-service-${n}.json`),
       DATABASE_URL: `sqlite:${dbFile}`,
       LLM_PROVIDER: 'echo',
@@ -84,18 +94,24 @@ class Launcher {
     if (this.profileDir) env.BENCH_CPU_PROFILE = join(this.profileDir, `${String(n).padStart(2, '0')}-${label}.cpuprofile`);
     return this.start({
       name: `service (${label})`,
-      args: ['--expose-gc', '-r', this.hook, join('dist', 'main.js')],
+      args: ['--expose-gc', '-r', this.hook, storesInMemory ? this.withoutDb : join('dist', 'main.js')],
       env,
       port: await freePort(),
       logFile: join(this.dir, `service-${n}-${label}.log`),
     });
   }
 
-  async baseline(label: string): Promise<ServerProcess> {
+  /** The bare ws server; `durable` makes it store each turn's two messages in a sqlite3 file. */
+  async baseline(label: string, durable = false): Promise<ServerProcess> {
     return this.start({
-      name: `bare ws baseline (${label})`,
+      name: `bare ws baseline (${label}${durable ? ', durable' : ''})`,
       args: ['--expose-gc', '-r', this.hook, this.bare],
-      env: { ...HELPER_ENV, BARE_TOKENS: String(this.plan.tokens), BENCH_MEMORY_FILE: join(this.dir, `memory-baseline-${label}.json`) },
+      env: {
+        ...HELPER_ENV,
+        BARE_TOKENS: String(this.plan.tokens),
+        BENCH_MEMORY_FILE: join(this.dir, `memory-baseline-${label}.json`),
+        ...(durable ? { BARE_DB: join(this.dir, `bare-${label}.db`) } : {}),
+      },
       port: await freePort(),
       logFile: join(this.dir, `baseline-${label}.log`),
     });
@@ -304,7 +320,11 @@ async function measureMemory(
   return { ours, baseline, ratio: ratio(ours.bytesPerSocket, baseline.bytesPerSocket), requestedSockets: plan.idleSockets, openFileLimit: fdLimit };
 }
 
-/** Streaming rounds (baseline, then ours) on fresh processes. */
+/**
+ * Streaming rounds on four fresh processes: the bare baseline without and with durable storage, our
+ * service with its stores in memory, and our service. Protocol-2 rounds stream every token; compat
+ * rounds answer with the final frame only.
+ */
 async function measureStreaming(
   launcher: Launcher,
   plan: BenchPlan,
@@ -313,56 +333,75 @@ async function measureStreaming(
   fdLimit: number,
 ): Promise<StreamingComparison[]> {
   const db = join(dir, 'stream.db');
+  const noDb = join(dir, 'stream-no-db.db');
   copyFileSync(emptyDb, db);
-  const bare = await launcher.baseline('stream');
-  const service = await launcher.service('stream', db);
+  copyFileSync(emptyDb, noDb);
+  const servers: Record<ServerName, ServerProcess> = {
+    bare: await launcher.baseline('stream'),
+    bareDurable: await launcher.baseline('stream-durable', true),
+    oursNoDb: await launcher.service('stream-no-db', noDb, true),
+    ours: await launcher.service('stream', db),
+  };
+  const rounds: { protocol: Protocol; sockets: number }[] = [
+    ...plan.compatSockets.map((sockets) => ({ protocol: 1 as const, sockets })),
+    ...plan.streamSockets.map((sockets) => ({ protocol: 2 as const, sockets })),
+  ];
   const results: StreamingComparison[] = [];
   try {
-    // Not measured: lets both processes JIT-compile their hot paths before the first round.
-    for (const server of [bare, service]) {
-      await runStreamRound({ port: server.spec.port, sockets: 50, turns: 2, tokens: plan.tokens, sessionPrefix: 'bench-warmup', timeoutMs: 60_000 });
-    }
-    for (const requested of plan.streamSockets) {
-      const sockets = Math.max(10, Math.min(requested, fdLimit - FD_RESERVE));
-      if (sockets < requested) {
-        log(`ulimit -n is ${fdLimit}: this round opens ${sockets} sockets instead of ${requested} (raise it with ulimit -n)`);
+    // Not measured: lets every process JIT-compile its hot paths before the first round.
+    for (const who of SERVERS) {
+      for (const protocol of [1, 2] as const) {
+        await runStreamRound({ port: servers[who].spec.port, protocol, sockets: 50, turns: 2, tokens: plan.tokens, sessionPrefix: `bench-warmup-${protocol}`, timeoutMs: 60_000 });
       }
-      log(`streaming: ${sockets} sockets x ${plan.turnsPerSocket} turns x ${plan.tokens} tokens…`);
-      const measure = async (server: ServerProcess, who: string): Promise<{ figures: StreamFigures; cpuMsPerTurn: number }> => {
+    }
+    for (const planned of rounds) {
+      const sockets = Math.max(10, Math.min(planned.sockets, fdLimit - FD_RESERVE));
+      if (sockets < planned.sockets) {
+        log(`ulimit -n is ${fdLimit}: this round opens ${sockets} sockets instead of ${planned.sockets} (raise it with ulimit -n)`);
+      }
+      const name = roundName({ protocol: planned.protocol, sockets });
+      log(`${name} x ${plan.turnsPerSocket} turns${planned.protocol === 2 ? ` x ${plan.tokens} tokens` : ''}…`);
+      const measure = async (who: ServerName): Promise<ServerRound> => {
+        const server = servers[who];
         const cpuBefore = server.cpuSeconds();
         const figures = await runStreamRound({
           port: server.spec.port,
+          protocol: planned.protocol,
           sockets,
           turns: plan.turnsPerSocket,
           tokens: plan.tokens,
-          sessionPrefix: `bench-stream-${sockets}-${who}`,
+          sessionPrefix: `bench-p${planned.protocol}-${sockets}-${who}`,
           timeoutMs: 180_000,
         });
-        // Includes the connect and close handshakes of the round's sockets, in both processes alike.
+        // Includes the connect and close handshakes of the round's sockets, in every process alike.
         const cpuMsPerTurn = round(((server.cpuSeconds() - cpuBefore) * 1000) / (sockets * plan.turnsPerSocket));
+        await sleep(500);
         return { figures, cpuMsPerTurn };
       };
-      const baseline = await measure(bare, 'bare');
-      await sleep(500);
-      const ours = await measure(service, 'ours');
-      await sleep(500);
-      log(`  ${ours.figures.framesPerSec} vs ${baseline.figures.framesPerSec} frames/s; first frame p99 ` +
-        `${ours.figures.firstFrameMs.p99} vs ${baseline.figures.firstFrameMs.p99} ms; CPU per turn ${ours.cpuMsPerTurn} vs ${baseline.cpuMsPerTurn} ms`);
-      results.push({
-        sockets,
-        requestedSockets: requested,
-        ours: ours.figures,
-        baseline: baseline.figures,
-        throughputRatio: ratio(ours.figures.framesPerSec, baseline.figures.framesPerSec),
-        firstFrameP99Ratio: ratio(ours.figures.firstFrameMs.p99, baseline.figures.firstFrameMs.p99),
-        oursCpuMsPerTurn: ours.cpuMsPerTurn,
-        baselineCpuMsPerTurn: baseline.cpuMsPerTurn,
-        cpuRatio: ratio(ours.cpuMsPerTurn, baseline.cpuMsPerTurn),
+      const measured = {} as Record<ServerName, ServerRound>;
+      for (const who of SERVERS) measured[who] = await measure(who);
+      const s = { protocol: planned.protocol, sockets };
+      const vs = (base: ServerRound) => ({
+        throughputRatio: ratio(throughputOf(s, measured.ours.figures), throughputOf(s, base.figures)),
+        firstFrameP99Ratio: ratio(measured.ours.figures.firstFrameMs.p99, base.figures.firstFrameMs.p99),
+        cpuRatio: ratio(measured.ours.cpuMsPerTurn, base.cpuMsPerTurn),
       });
+      const comparison: StreamingComparison = {
+        ...s,
+        requestedSockets: planned.sockets,
+        servers: measured,
+        ...vs(measured.bareDurable),
+        vsBare: vs(measured.bare),
+      };
+      for (const who of SERVERS) {
+        const x = measured[who];
+        log(`  ${SERVER_LABELS[who].padEnd(28)} ${String(throughputOf(s, x.figures)).padStart(7)} ${planned.protocol === 2 ? 'frames/s' : 'turns/s'}; ` +
+          `first frame p99 ${x.figures.firstFrameMs.p99} ms; CPU per turn ${x.cpuMsPerTurn} ms`);
+      }
+      results.push(comparison);
     }
   } finally {
-    await bare.stop();
-    await service.stop();
+    await Promise.all(SERVERS.map((who) => servers[who].stop()));
   }
   return results;
 }

@@ -5,6 +5,8 @@ export interface BenchPlan {
   readonly mode: 'full' | 'quick';
   /** Concurrent protocol-2 sockets per streaming round. */
   readonly streamSockets: readonly number[];
+  /** Concurrent compat (protocol 1) sockets per round. */
+  readonly compatSockets: readonly number[];
   readonly turnsPerSocket: number;
   /** Token frames per answer (ECHO_TOKENS). */
   readonly tokens: number;
@@ -41,6 +43,7 @@ export interface BenchOptions {
 const FULL: BenchPlan = {
   mode: 'full',
   streamSockets: [100, 1000],
+  compatSockets: [100],
   turnsPerSocket: 3,
   tokens: 50,
   historyShort: 10,
@@ -78,11 +81,13 @@ const QUICK: BenchPlan = {
 
 export const USAGE = `npm run bench [-- options]
 
-Starts the built service (dist/main.js; built first when missing or older than src/) and a bare ws
-baseline server as child processes on 127.0.0.1, measures, prints a table and one final JSON line.
+Starts the built service (dist/main.js; built first when missing or older than src/), the same service
+with its stores in memory, and two bare ws baselines (without a database, and storing each turn's two
+messages in sqlite3) as child processes on 127.0.0.1, measures, prints tables and one final JSON line.
 
-  --quick            smaller sizes (under a minute): 100/300 sockets x 2 turns, 10k sessions / 100k messages,
-                     1,000 idle sockets (full: 100/1,000 sockets x 3 turns, 100k / 1M, 5,000 idle sockets)
+  --quick            smaller sizes: 100/300 sockets x 2 turns, 10k sessions / 100k messages, 1,000 idle
+                     sockets (full: 100/1,000 sockets x 3 turns, 100k / 1M, 5,000 idle sockets); compat
+                     rounds at 100 sockets in both
   --profile <dir>    write a CPU profile (.cpuprofile) of every service process into <dir>
   --keep             keep the temporary directory (databases, service logs)
   --help             this text`;

@@ -1,6 +1,6 @@
 /** Child processes of the benchmark: the service, the bare baseline, and the build. */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -98,11 +98,28 @@ export class ServerProcess {
     return `exit code ${String(this.child.exitCode)}, signal ${String(this.child.signalCode)}`;
   }
 
-  /** The heap figures the child hook wrote after its last forced GC (BENCH_MEMORY_FILE), if any. */
-  memoryUsage(): NodeJS.MemoryUsage | null {
+  /**
+   * Asks the process for a full GC (SIGWINCH, see child-hook.ts) and returns the heap figures it wrote
+   * afterwards (BENCH_MEMORY_FILE), or null when it wrote none within `timeoutMs` (a busy machine).
+   * The old file is removed first, so a stale report is never read.
+   */
+  async collectMemory(timeoutMs = 15_000): Promise<NodeJS.MemoryUsage | null> {
     const file = this.spec.env.BENCH_MEMORY_FILE;
-    if (!file || !existsSync(file)) return null;
-    return JSON.parse(readFileSync(file, 'utf8')) as NodeJS.MemoryUsage;
+    if (!file) return null;
+    rmSync(file, { force: true });
+    this.signal('SIGWINCH');
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      if (existsSync(file)) {
+        try {
+          return JSON.parse(readFileSync(file, 'utf8')) as NodeJS.MemoryUsage;
+        } catch {
+          // Caught mid-write: read it again.
+        }
+      }
+      await sleep(20);
+    }
+    return null;
   }
 
   signal(name: NodeJS.Signals): void {

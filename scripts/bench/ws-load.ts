@@ -1,4 +1,4 @@
-/** WebSocket load generation: many protocol-2 sockets streaming turns, idle sockets, single-session turns. */
+/** WebSocket load generation: many sockets (protocol 2 or compat) running turns, idle sockets, single-session turns. */
 import { performance } from 'node:perf_hooks';
 import { RawData, WebSocket } from 'ws';
 import { Percentiles, percentiles, round, sleep, withTimeout } from './stats';
@@ -8,25 +8,29 @@ const CONNECT_TIMEOUT_MS = 30_000;
 const FINAL = Buffer.from('"is_final":true');
 const ERROR = Buffer.from('"type":"error"');
 
-export const socketUrl = (port: number, sessionId: string): string =>
-  `ws://127.0.0.1:${port}/api/v1/ws/${encodeURIComponent(sessionId)}?protocol=2`;
+export type Protocol = 1 | 2;
+
+export const socketUrl = (port: number, sessionId: string, protocol: Protocol = 2): string =>
+  `ws://127.0.0.1:${port}/api/v1/ws/${encodeURIComponent(sessionId)}${protocol === 2 ? '?protocol=2' : ''}`;
 
 function asBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }
 
-/** Opens a protocol-2 socket and waits for its first frame (`status`). */
+/** Opens a socket; a protocol-2 one is ready with its first frame (`status`), a compat one once open. */
 export function openSocket(url: string): Promise<WebSocket> {
   const ws = new WebSocket(url, { perMessageDeflate: false });
+  const compat = !url.includes('protocol=2');
   const ready = new Promise<WebSocket>((resolve, reject) => {
-    ws.once('message', (data) => {
+    if (compat) ws.once('open', () => resolve(ws));
+    else ws.once('message', (data) => {
       const text = asBuffer(data).toString('utf8');
       if (text.includes('"type":"status"')) resolve(ws);
       else reject(new Error(`expected a status frame first, got ${text.slice(0, 200)}`));
     });
     ws.once('error', reject);
-    ws.once('close', (code) => reject(new Error(`socket closed (${code}) before its status frame`)));
+    ws.once('close', (code) => reject(new Error(`socket closed (${code}) before it was ready`)));
   });
   return withTimeout(ready, CONNECT_TIMEOUT_MS, `no status frame from ${url}`).catch((error: unknown) => {
     ws.terminate();
@@ -75,6 +79,8 @@ export interface StreamFigures {
   readonly frames: number;
   readonly seconds: number;
   readonly framesPerSec: number;
+  /** Completed turns (final frames) per second. */
+  readonly turnsPerSec: number;
   /** Send → first frame of the reply, ms. */
   readonly firstFrameMs: Percentiles;
   /** Send → final frame of the reply, ms. */
@@ -86,6 +92,8 @@ export interface StreamFigures {
 
 export interface StreamRound {
   readonly port: number;
+  /** 2: every token is a frame; 1 (compat): agent_switched and the final frame only. */
+  readonly protocol: Protocol;
   readonly sockets: number;
   readonly turns: number;
   readonly tokens: number;
@@ -98,7 +106,7 @@ export interface StreamRound {
  * ended); the first carries agent_type "coder" so routing happens once. All sockets start together.
  */
 export async function runStreamRound(spec: StreamRound): Promise<StreamFigures> {
-  const urls = Array.from({ length: spec.sockets }, (_, i) => socketUrl(spec.port, `${spec.sessionPrefix}-${i}`));
+  const urls = Array.from({ length: spec.sockets }, (_, i) => socketUrl(spec.port, `${spec.sessionPrefix}-${i}`, spec.protocol));
   const sockets = await openSockets(urls);
   const firstFrame: number[] = [];
   const turn: number[] = [];
@@ -147,14 +155,15 @@ export async function runStreamRound(spec: StreamRound): Promise<StreamFigures> 
     await closeSockets(sockets);
   }
   const seconds = (ended - started) / 1000;
-  // Per socket: one agent_switched, then tokens + 1 frames per turn.
-  const expected = spec.sockets * (1 + spec.turns * (spec.tokens + 1));
+  // Per socket: one agent_switched, then tokens + 1 frames per turn (compat: the final frame only).
+  const expected = spec.sockets * (1 + spec.turns * (spec.protocol === 2 ? spec.tokens + 1 : 1));
   return {
     sockets: spec.sockets,
     turnsPerSocket: spec.turns,
     frames,
     seconds: round(seconds),
     framesPerSec: Math.round(frames / seconds),
+    turnsPerSec: Math.round(turn.length / seconds),
     firstFrameMs: percentiles(firstFrame),
     turnMs: percentiles(turn),
     errors,
@@ -204,8 +213,8 @@ export interface MemoryProbe {
   rssBytes(): number;
   /** Asks the process for a full GC (SIGWINCH, see child-hook.ts). */
   signal(name: NodeJS.Signals): void;
-  /** What the process reported after that GC. */
-  memoryUsage(): NodeJS.MemoryUsage | null;
+  /** Forces a full GC in the process and returns what it reported after it (null if it did not in time). */
+  collectMemory(): Promise<NodeJS.MemoryUsage | null>;
 }
 
 interface MemorySample {
@@ -242,8 +251,8 @@ export async function measureIdleSockets(
 
 async function settledMemory(server: MemoryProbe, settleMs: number): Promise<MemorySample> {
   await sleep(settleMs / 2);
-  server.signal('SIGWINCH');
+  const usage = await server.collectMemory();
   await sleep(settleMs / 2);
-  return { rss: server.rssBytes(), usage: server.memoryUsage() };
+  return { rss: server.rssBytes(), usage };
 }
 

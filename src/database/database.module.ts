@@ -4,6 +4,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { buildDataSourceOptions } from './data-source-options';
+import { PreparedStatements } from './prepared-statements';
 import { SqlitePragmas } from './sqlite-pragmas';
 import { TransactionRunner } from './transaction-runner';
 
@@ -22,7 +23,7 @@ import { TransactionRunner } from './transaction-runner';
       },
     }),
   ],
-  providers: [TransactionRunner, SqlitePragmas],
-  exports: [TransactionRunner],
+  providers: [TransactionRunner, PreparedStatements, SqlitePragmas],
+  exports: [TransactionRunner, PreparedStatements],
 })
 export class DatabaseModule {}

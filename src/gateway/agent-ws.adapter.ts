@@ -9,6 +9,7 @@ import type { ServerFrame } from '../protocol/server-frames';
 import { frameJson } from '../protocol/frame-json';
 import { wsMessageText } from '../protocol/ws-text';
 import type { LifecycleConfig } from '../config/app-config';
+import { sendText } from './socket-writer';
 import { UpgradeContext, UpgradeGate } from './upgrade-gate.service';
 
 export const FRAME_EVENT = 'frame';
@@ -60,9 +61,7 @@ export class AgentWsAdapter extends WsAdapter {
       }
       const subscription = reply.subscribe({
         next: (frame) => {
-          if (client.readyState === WebSocket.OPEN && frame !== null && frame !== undefined) {
-            client.send(frameJson(frame as ServerFrame));
-          }
+          if (frame !== null && frame !== undefined) sendText(client, frameJson(frame as ServerFrame));
         },
         error: (error: Error) => this.socketLogger.error(`reply failed: ${error.message}`),
         complete: () => replies?.delete(subscription),

@@ -23,6 +23,7 @@ import { errorFrame, ServerFrame, StatusFrame } from '../protocol/server-frames'
 import { FRAME_EVENT, upgradeContexts } from './agent-ws.adapter';
 import { FrameLimits, parseClientFrameText } from './client-frame.parser';
 import { SocketSession } from './socket-session';
+import { sendText } from './socket-writer';
 import { TemporaryIds } from './temporary-ids';
 import { toWire } from './wire';
 
@@ -242,5 +243,5 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
 }
 
 function send(client: WebSocket, frame: ServerFrame): void {
-  if (client.readyState === WebSocket.OPEN) client.send(frameJson(frame));
+  sendText(client, frameJson(frame));
 }

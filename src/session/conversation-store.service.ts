@@ -1,17 +1,43 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { sessionNotFound } from '../common/domain.error';
+import { PreparedStatements, preparedSql } from '../database/prepared-statements';
 import { storableOrNull, storableText } from '../database/storable-text';
-import { forUpdate, rawQuery, SqlParams } from '../database/raw-sql';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isAgentType } from '../protocol/agent-type';
 import { ChatMessage } from '../protocol/chat-message';
-import { ContextMetadata, ConversationChanges, ConversationState, NewMessage } from './conversation-state';
-import { AgentContextEntity } from './entities/agent-context.entity';
+import { AgentSwitchRecord, ContextMetadata, ConversationChanges, ConversationState, NewMessage } from './conversation-state';
 import { PendingApprovalEntity } from './entities/pending-approval.entity';
 import { MESSAGE_COLUMNS, MessageRow, toChatMessage } from './message.mapper';
 import { INITIAL_AGENT } from './session-rows';
 import { titleFromMessage } from './session-view';
+
+const LOAD_STATE = preparedSql('conversation_load_state', 'SELECT current_agent, context_metadata FROM agent_contexts WHERE session_id = $1');
+const RECENT_MESSAGES = preparedSql(
+  'conversation_recent_messages',
+  `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 ORDER BY seq DESC LIMIT $2`,
+);
+// Locks the session row on PostgreSQL: concurrent commits to one session (several instances) wait for
+// each other, so message seq numbers and agent history never collide. SQLite has one writer.
+const LOCK_SESSION_TEXT = 'SELECT message_count, title FROM sessions WHERE id = $1';
+const LOCK_SESSION = preparedSql('conversation_lock_session', LOCK_SESSION_TEXT, `${LOCK_SESSION_TEXT} FOR UPDATE`);
+const INSERT_MESSAGE = preparedSql(
+  'conversation_insert_message',
+  'INSERT INTO messages (session_id, seq, role, content, name, tool_call_id, tool_calls, agent, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+);
+const UPDATE_SESSION = preparedSql(
+  'conversation_update_session',
+  'UPDATE sessions SET message_count = $1, last_activity = $2, title = $3 WHERE id = $4',
+);
+const READ_CONTEXT = preparedSql(
+  'conversation_read_context',
+  'SELECT agent_history, context_metadata, switch_count FROM agent_contexts WHERE session_id = $1',
+);
+const UPDATE_CONTEXT = preparedSql(
+  'conversation_update_context',
+  'UPDATE agent_contexts SET current_agent = COALESCE($1, current_agent), agent_history = $2, context_metadata = $3, ' +
+    'switch_count = $4, last_switch_at = COALESCE($5, last_switch_at) WHERE session_id = $6',
+);
 
 /**
  * The agent runtime's view of a session: load its state, read the recent history, and commit each
@@ -23,15 +49,12 @@ export class ConversationStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
+    private readonly sql: PreparedStatements,
   ) {}
 
   /** The session's state, or `null` when it does not exist. */
   async load(sessionId: string): Promise<ConversationState | null> {
-    const [row] = await rawQuery<{ current_agent: string; context_metadata: string }>(
-      this.dataSource,
-      'SELECT current_agent, context_metadata FROM agent_contexts WHERE session_id = :sessionId',
-      { sessionId },
-    );
+    const [row] = await this.sql.query<{ current_agent: string; context_metadata: string }>(this.dataSource, LOAD_STATE, [sessionId]);
     if (!row) return null;
     const metadata = JSON.parse(row.context_metadata) as ContextMetadata;
     return {
@@ -43,11 +66,7 @@ export class ConversationStore {
 
   /** The last `limit` messages, oldest first, never starting with an orphaned tool answer. */
   async recentMessages(sessionId: string, limit: number): Promise<ChatMessage[]> {
-    const rows = await rawQuery<MessageRow>(
-      this.dataSource,
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = :sessionId ORDER BY seq DESC LIMIT :limit`,
-      { sessionId, limit },
-    );
+    const rows = await this.sql.query<MessageRow>(this.dataSource, RECENT_MESSAGES, [sessionId, limit]);
     rows.reverse();
     while (rows.length > 0 && rows[0]?.role === 'tool') rows.shift();
     return rows.map(toChatMessage);
@@ -56,13 +75,7 @@ export class ConversationStore {
   /** Writes everything one step of a turn changed, in one transaction. */
   async commit(sessionId: string, changes: ConversationChanges): Promise<void> {
     await this.tx.run(async (manager) => {
-      // Locks the session row: concurrent commits to one session (several sockets, several instances
-      // on PostgreSQL) wait for each other, so message seq numbers and agent history never collide.
-      const [session] = await rawQuery<{ message_count: number | string; title: string | null }>(
-        manager,
-        `SELECT message_count, title FROM sessions WHERE id = :sessionId${forUpdate(manager)}`,
-        { sessionId },
-      );
+      const [session] = await this.sql.query<{ message_count: number | string; title: string | null }>(manager, LOCK_SESSION, [sessionId]);
       if (!session) throw sessionNotFound(sessionId);
       const now = new Date();
       const counted = { id: sessionId, messageCount: Number(session.message_count), title: session.title };
@@ -72,38 +85,29 @@ export class ConversationStore {
     });
   }
 
-  /** One multi-row INSERT and one UPDATE, whatever the length of the history. */
+  /** One prepared INSERT per message (usually one) and one UPDATE, whatever the length of the history. */
   private async appendMessages(
     manager: EntityManager,
     session: { id: string; messageCount: number; title: string | null },
     messages: readonly NewMessage[],
     now: Date,
   ): Promise<void> {
-    if (messages.length > 0) {
-      const params: SqlParams = { sessionId: session.id, now: now.getTime() };
-      const rows = messages.map((m, i) => {
-        params[`seq${i}`] = session.messageCount + i;
-        params[`role${i}`] = m.role;
-        params[`content${i}`] = storableOrNull(m.content);
-        params[`name${i}`] = storableOrNull(m.name);
-        params[`callId${i}`] = m.toolCallId ?? null;
-        params[`calls${i}`] = m.toolCalls ? JSON.stringify(m.toolCalls) : null;
-        params[`agent${i}`] = m.agent ?? null;
-        return `(:sessionId, :seq${i}, :role${i}, :content${i}, :name${i}, :callId${i}, :calls${i}, :agent${i}, :now)`;
-      });
-      await rawQuery(
-        manager,
-        `INSERT INTO messages (session_id, seq, role, content, name, tool_call_id, tool_calls, agent, created_at) VALUES ${rows.join(', ')}`,
-        params,
-      );
+    for (const [i, m] of messages.entries()) {
+      await this.sql.query(manager, INSERT_MESSAGE, [
+        session.id,
+        session.messageCount + i,
+        m.role,
+        storableOrNull(m.content),
+        storableOrNull(m.name),
+        m.toolCallId ?? null,
+        m.toolCalls ? JSON.stringify(m.toolCalls) : null,
+        m.agent ?? null,
+        now.getTime(),
+      ]);
     }
     const firstUser = messages.find((m) => m.role === 'user');
     const title = session.title ?? (firstUser?.content ? titleFromMessage(storableText(firstUser.content)) : null);
-    await rawQuery(
-      manager,
-      'UPDATE sessions SET message_count = :count, last_activity = :now, title = :title WHERE id = :sessionId',
-      { count: session.messageCount + messages.length, now: now.getTime(), title, sessionId: session.id },
-    );
+    await this.sql.query(manager, UPDATE_SESSION, [session.messageCount + messages.length, now.getTime(), title, session.id]);
   }
 
   private async updateContext(
@@ -111,19 +115,25 @@ export class ConversationStore {
     sessionId: string,
     changes: ConversationChanges,
   ): Promise<void> {
-    if (!changes.agentSwitch && !changes.awaitingToolCalls) return;
-    const context = await manager.findOneBy(AgentContextEntity, { sessionId });
-    if (!context) throw sessionNotFound(sessionId);
-    if (changes.agentSwitch) {
-      context.currentAgent = changes.agentSwitch.to;
-      context.agentHistory = [...context.agentHistory, changes.agentSwitch];
-      context.switchCount += 1;
-      context.lastSwitchAt = new Date(changes.agentSwitch.timestamp);
-    }
-    if (changes.awaitingToolCalls) {
-      context.contextMetadata = { ...context.contextMetadata, awaiting_tool_calls: changes.awaitingToolCalls };
-    }
-    await manager.save(AgentContextEntity, context);
+    const { agentSwitch, awaitingToolCalls } = changes;
+    if (!agentSwitch && !awaitingToolCalls) return;
+    const [row] = await this.sql.query<{ agent_history: string; context_metadata: string; switch_count: number | string }>(
+      manager,
+      READ_CONTEXT,
+      [sessionId],
+    );
+    if (!row) throw sessionNotFound(sessionId);
+    const history = JSON.parse(row.agent_history) as AgentSwitchRecord[];
+    let metadata = JSON.parse(row.context_metadata) as ContextMetadata;
+    if (awaitingToolCalls) metadata = { ...metadata, awaiting_tool_calls: awaitingToolCalls };
+    await this.sql.query(manager, UPDATE_CONTEXT, [
+      agentSwitch ? agentSwitch.to : null,
+      JSON.stringify(agentSwitch ? [...history, agentSwitch] : history),
+      JSON.stringify(metadata),
+      Number(row.switch_count) + (agentSwitch ? 1 : 0),
+      agentSwitch ? new Date(agentSwitch.timestamp).getTime() : null,
+      sessionId,
+    ]);
   }
 
   private async writeApprovals(

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { MoreThan, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { sessionNotFound } from '../common/domain.error';
+import { PreparedStatements, preparedSql, PreparedSql, SqlValue } from '../database/prepared-statements';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
 import { SessionEventEntity } from './entities/session-event.entity';
@@ -18,7 +19,29 @@ export interface StoredEvent {
   readonly createdAt: Date;
 }
 
-const INSERT_CHUNK = 500;
+const READ_AFTER = preparedSql(
+  'session_events_read_after_incarnation',
+  'SELECT seq, frame, created_at FROM session_events WHERE incarnation = $1 AND seq > $2 ORDER BY seq',
+);
+const MAX_SEQ = preparedSql(
+  'session_events_max_seq_incarnation',
+  'SELECT MAX(seq) AS max FROM session_events WHERE incarnation = $1',
+);
+
+/** Rows per prepared INSERT: a batch is written with as few statements of these sizes as it takes. */
+const CHUNKS = [100, 10, 1] as const;
+const INSERT_EVENTS = new Map<number, PreparedSql>(
+  CHUNKS.map((rows) => [
+    rows,
+    preparedSql(
+      `session_events_insert_incarnation_${rows}`,
+      `INSERT INTO session_events (incarnation, seq, frame, created_at) VALUES ${Array.from(
+        { length: rows },
+        (_, r) => `($${4 * r + 1}, $${4 * r + 2}, $${4 * r + 3}, $${4 * r + 4})`,
+      ).join(', ')}`,
+    ),
+  ]),
+);
 
 /**
  * Durable part of the session event log: one stream per incarnation of a session id, batched inserts,
@@ -30,6 +53,7 @@ export class SessionEventStore {
     @InjectRepository(SessionEventEntity) private readonly events: Repository<SessionEventEntity>,
     @InjectRepository(SessionStreamEntity) private readonly streams: Repository<SessionStreamEntity>,
     private readonly tx: TransactionRunner,
+    private readonly sql: PreparedStatements,
   ) {}
 
   /** The key of the session's current stream, or null when it has none (no frame yet, or no session). */
@@ -65,27 +89,33 @@ export class SessionEventStore {
     return this.streams.existsBy({ incarnation });
   }
 
-  /** Writes a batch in one transaction (a write per batch, never per token). */
+  /** Writes a batch in one transaction (a write per batch, never per token), with prepared multi-row INSERTs. */
   async insert(rows: readonly StoredEvent[]): Promise<void> {
     if (rows.length === 0) return;
     await this.tx.run(async (manager) => {
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        await manager.insert(SessionEventEntity, rows.slice(i, i + INSERT_CHUNK).map((r) => ({ ...r })));
+      let i = 0;
+      for (const size of CHUNKS) {
+        const statement = INSERT_EVENTS.get(size) as PreparedSql;
+        for (; i + size <= rows.length; i += size) {
+          const values: SqlValue[] = [];
+          for (const r of rows.slice(i, i + size)) values.push(r.incarnation, r.seq, r.frame, r.createdAt.getTime());
+          await this.sql.query(manager, statement, values);
+        }
       }
     });
   }
 
   async readAfter(incarnation: string, afterSeq: number): Promise<StoredEvent[]> {
-    const rows = await this.events.find({ where: { incarnation, seq: MoreThan(afterSeq) }, order: { seq: 'ASC' } });
-    return rows.map((r) => ({ incarnation: r.incarnation, seq: r.seq, frame: r.frame, createdAt: r.createdAt }));
+    const rows = await this.sql.query<{ seq: number | string; frame: string; created_at: number | string }>(
+      this.events.manager,
+      READ_AFTER,
+      [incarnation, afterSeq],
+    );
+    return rows.map((r) => ({ incarnation, seq: Number(r.seq), frame: r.frame, createdAt: new Date(Number(r.created_at)) }));
   }
 
   async maxSeq(incarnation: string): Promise<number> {
-    const row = await this.events
-      .createQueryBuilder('e')
-      .select('MAX(e.seq)', 'max')
-      .where('e.incarnation = :incarnation', { incarnation })
-      .getRawOne<{ max: number | string | null }>();
+    const [row] = await this.sql.query<{ max: number | string | null }>(this.events.manager, MAX_SEQ, [incarnation]);
     return row?.max === null || row?.max === undefined ? 0 : Number(row.max);
   }
 

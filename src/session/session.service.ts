@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { DomainError, DomainErrorCode, sessionNotFound } from '../common/domain.error';
+import { PreparedStatements, preparedSql } from '../database/prepared-statements';
 import { rawQuery } from '../database/raw-sql';
 import { storableText } from '../database/storable-text';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -15,6 +16,10 @@ import { INITIAL_AGENT, insertSession } from './session-rows';
 import { SessionDeletions } from './session-deletions';
 import { SessionTotals } from './session-totals';
 import { SessionView } from './session-view';
+
+// Asked before every turn and every socket upgrade.
+const SESSION_EXISTS = preparedSql('session_exists', 'SELECT 1 AS found FROM sessions WHERE id = $1');
+const SESSION_OWNED = preparedSql('session_owned', 'SELECT 1 AS found FROM sessions WHERE id = $1 AND owner_id = $2');
 
 interface SessionRow {
   id: string;
@@ -35,6 +40,7 @@ export class SessionService {
     private readonly tx: TransactionRunner,
     private readonly totals: SessionTotals,
     private readonly deletions: SessionDeletions,
+    private readonly sql: PreparedStatements,
   ) {}
 
   /** Creates a session (a UUID v4 when no id is given). Fails with `session_exists` if the id is taken. */
@@ -65,14 +71,10 @@ export class SessionService {
 
   /** Whether the session exists and belongs to the scope. */
   async isVisible(id: string, scope: OwnerScope): Promise<boolean> {
-    // Asked before every turn: plain SQL, no entity machinery.
-    const rows = await rawQuery(
-      this.sessions.manager,
+    const rows =
       scope === null
-        ? 'SELECT 1 AS found FROM sessions WHERE id = :id'
-        : 'SELECT 1 AS found FROM sessions WHERE id = :id AND owner_id = :owner',
-      scope === null ? { id } : { id, owner: scope },
-    );
+        ? await this.sql.query(this.sessions.manager, SESSION_EXISTS, [id])
+        : await this.sql.query(this.sessions.manager, SESSION_OWNED, [id, scope]);
     return rows.length > 0;
   }
 
@@ -127,7 +129,7 @@ export class SessionService {
   private async insertIfMissing(id: string, title: string | null, owner: OwnerScope, serverMadeId: boolean): Promise<boolean> {
     try {
       return await this.tx.run(async (manager) => {
-        if (await manager.existsBy(SessionEntity, { id })) return false;
+        if ((await this.sql.query(manager, SESSION_EXISTS, [id])).length > 0) return false;
         await insertSession(manager, { id, title, ownerId: owner, serverMadeId });
         return true;
       }).then((created) => {

@@ -1,4 +1,5 @@
 import { expect } from '@jest/globals';
+import { DataSource } from 'typeorm';
 import { ConversationStore } from '../../src/session/conversation-store.service';
 import {
   agentSwitch,
@@ -81,6 +82,8 @@ describe('Restart (e2e)', () => {
     const before = await snapshot(first.baseUrl, [generatedId, 'named', 'empty']);
     await first.close();
     running = undefined;
+    // The connection was closed cleanly: no prepared statement was left open (SQLite refuses to close then).
+    expect(first.app.get(DataSource).isInitialized).toBe(false);
 
     running = await startApp(db.url);
     const after = await snapshot(running.baseUrl, [generatedId, 'named', 'empty']);

@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule } from '../../src/config/config.module';
 import { loadConfig } from '../../src/config/load-config';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
+import { PreparedStatements } from '../../src/database/prepared-statements';
 import { TransactionRunner } from '../../src/database/transaction-runner';
 import { Metrics } from '../../src/metrics/metrics.service';
 import { SESSION_ENTITIES } from '../../src/session/entities';
@@ -30,7 +31,7 @@ export async function createSessionStoreModule(
       }),
       TypeOrmModule.forFeature(SESSION_ENTITIES),
     ],
-    providers: [TransactionRunner, Metrics, SessionTotals, SessionDeletions, ...providers],
+    providers: [TransactionRunner, Metrics, PreparedStatements, SessionTotals, SessionDeletions, ...providers],
   }).compile();
   moduleRef.useLogger(process.env.TEST_LOGS ? ['log', 'warn', 'error'] : false);
   return moduleRef;

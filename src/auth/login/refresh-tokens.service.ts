@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity';
 
@@ -75,6 +75,9 @@ export class RefreshTokens {
       return 'reused';
     }
     const refreshToken = await this.issue(row.userId, row.clientId, row.scope, row.familyId);
+    // A concurrent reuse may have revoked the family between our claim and the successor's insert: the
+    // successor must not outlive its family, so revoke again (the winner's answer stays, its token is dead).
+    if (await this.tokens.existsBy({ tokenHash: row.tokenHash, revokedAt: Not(IsNull()) })) await this.revokeFamily(row.familyId);
     return { userId: row.userId, scope: row.scope, refreshToken };
   }
 

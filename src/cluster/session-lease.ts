@@ -1,0 +1,44 @@
+/**
+ * The right to run frames of one session. Frames of a session run one at a time across every instance
+ * (PROTOCOL §2.4, §8): an instance holds the session's lease from before its turn numbers its first
+ * frame until after it numbered its last one.
+ */
+export interface SessionLease {
+  /**
+   * Waits until this instance holds the session's lease. Rejects with the signal's reason when the
+   * signal aborts first (a cancelled frame stops waiting).
+   */
+  acquire(sessionId: string, signal: AbortSignal): Promise<HeldLease>;
+  /** True while any instance holds the session's lease (a turn of it runs somewhere). */
+  isHeld(sessionId: string): Promise<boolean>;
+}
+
+export interface HeldLease {
+  /**
+   * The seq of the last frame the previous holder numbered, when known (null: no other instance
+   * numbered frames of the session since its counter was last stored, or nothing is shared).
+   */
+  readonly lastSeq: number | null;
+  /**
+   * True when the previous holder died holding the lease (it expired without being released): its turn
+   * must be closed (partial answer stored, `cancelled` appended) before this one runs.
+   */
+  readonly orphaned: boolean;
+  /** Gives the lease up; `lastSeq` is the seq of the last frame this holder numbered. Never rejects. */
+  release(lastSeq: number): Promise<void>;
+}
+
+export const SESSION_LEASE = Symbol('SESSION_LEASE');
+
+const NOT_SHARED: HeldLease = { lastSeq: null, orphaned: false, release: () => Promise.resolve() };
+
+/** One instance: the session queue already runs a session's frames one at a time, so the lease is always granted. */
+export class InProcessSessionLease implements SessionLease {
+  acquire(): Promise<HeldLease> {
+    return Promise.resolve(NOT_SHARED);
+  }
+
+  isHeld(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+}

@@ -14,6 +14,7 @@ import type { OwnerScope } from '../session/owner-scope';
 import { SessionDeletions } from '../session/session-deletions';
 import { SessionService } from '../session/session.service';
 import { SESSION_EVENT_LOG, SequencedFrame, SessionEventLog } from './events/session-event-log';
+import { followFrames } from './events/follow-frames';
 import { SESSION_FANOUT, SessionFanout } from './events/session-fanout';
 import { SessionQueue, stopReasonOf } from './session-queue';
 import { ConversationTurns } from './turn/conversation-turns.service';
@@ -119,26 +120,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
    * no gap, no repeat. This is what a protocol-2 socket relays.
    */
   watch(sessionId: string, afterSeq: number): Observable<SequencedFrame> {
-    return new Observable<SequencedFrame>((subscriber) => {
-      let replaying = true;
-      let last = afterSeq;
-      const early: SequencedFrame[] = [];
-      const forward = (frame: SequencedFrame): void => {
-        if (frame.seq <= last) return;
-        last = frame.seq;
-        subscriber.next(frame);
-      };
-      const live = this.fanout.watch(sessionId).subscribe((frame) => (replaying ? early.push(frame) : forward(frame)));
-      this.log.readAfter(sessionId, afterSeq).then(
-        (frames) => {
-          frames.forEach(forward);
-          early.splice(0).forEach(forward);
-          replaying = false;
-        },
-        (error: unknown) => subscriber.error(error),
-      );
-      return () => live.unsubscribe();
-    });
+    return followFrames(this.fanout.watch(sessionId), (after) => this.log.readAfter(sessionId, after), afterSeq);
   }
 
   /** Whether `owner` may use the session id: `missing` ids may be created, `foreign` ones are someone else's. */

@@ -5,22 +5,20 @@ import type { RedisConnections } from '../redis/redis-connections';
 import { RedisScript } from './redis-script';
 import type { HeldLease, SessionLease } from './session-lease';
 
-/** How long a stored counter is kept once its session stops running (afterwards it is reloaded from the database). */
-const SEQ_TTL_MS = 24 * 3_600_000;
 /** A waiter that missed its wake-up (or whose holder died) tries again after this long, doubling up to the maximum. */
 const RETRY_MIN_MS = 25;
 const RETRY_MAX_MS = 500;
 
 /**
- * KEYS: lease, run marker, counter, set of running sessions. ARGV: token, lease ms, session id.
- * The run marker outlives an expired lease: finding one that is not ours means the last holder died.
+ * KEYS: lease, run marker, set of running sessions. ARGV: token, lease ms, session id.
+ * The run marker outlives an expired lease: finding one left means the last holder died.
  */
 const ACQUIRE = new RedisScript(`
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, '', ''} end
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, ''} end
 local orphan = redis.call('GET', KEYS[2])
 redis.call('SET', KEYS[2], ARGV[1])
-redis.call('SADD', KEYS[4], ARGV[3])
-return {1, redis.call('GET', KEYS[3]) or '', orphan or ''}
+redis.call('SADD', KEYS[3], ARGV[3])
+return {1, orphan or ''}
 `);
 
 /** KEYS: lease. ARGV: token, lease ms. 1 renewed, 2 taken back (Redis lost it), 0 someone else holds it. */
@@ -32,28 +30,27 @@ return 0
 `);
 
 /**
- * KEYS: lease, run marker, counter, set of running sessions, wake-up channel. ARGV: token, last seq,
- * session id, counter ttl. Compare-and-delete: a holder whose lease was taken over changes nothing.
+ * KEYS: lease, run marker, set of running sessions, wake-up channel. ARGV: token, session id.
+ * Compare-and-delete: a holder whose lease was taken over changes nothing.
  */
 const RELEASE = new RedisScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 if redis.call('GET', KEYS[2]) == ARGV[1] then
   redis.call('DEL', KEYS[2])
-  redis.call('SREM', KEYS[4], ARGV[3])
-  redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[4])
+  redis.call('SREM', KEYS[3], ARGV[2])
 end
-redis.call('PUBLISH', KEYS[5], '1')
+redis.call('PUBLISH', KEYS[4], '1')
 return 1
 `);
 
 /**
  * The run lease in Redis: `SET NX PX RUN_LEASE_MS` with an owner token, renewed every third of the
- * lease while the turn runs, released with a compare-and-delete script that also stores the session's
- * last seq (the next holder continues after it). Waiters are woken over pub/sub, with a retry fallback.
+ * lease while the turn runs, released with a compare-and-delete script. Waiters are woken over pub/sub, with a retry fallback.
  * An instance that dies stops renewing: its lease expires within RUN_LEASE_MS and its run marker tells
  * the next holder to close the turn it left.
  */
 export class RedisSessionLease implements SessionLease {
+  readonly shared = true;
   private readonly logger = new Logger(RedisSessionLease.name);
   private readonly instance = randomUUID();
   private tokens = 0;
@@ -73,17 +70,17 @@ export class RedisSessionLease implements SessionLease {
 
   async acquire(sessionId: string, signal: AbortSignal): Promise<HeldLease> {
     const token = `${this.instance}:${++this.tokens}`;
-    const keys = [this.leaseKey(sessionId), this.redis.key('run', sessionId), this.redis.key('seq', sessionId), this.runningSetKey];
+    const keys = [this.leaseKey(sessionId), this.redis.key('run', sessionId), this.runningSetKey];
     let retryMs = RETRY_MIN_MS;
     let stopWaiting: (() => Promise<void>) | undefined;
     try {
       for (;;) {
         signal.throwIfAborted();
         const woken = stopWaiting ? this.nextWakeUp(sessionId, retryMs, signal) : undefined;
-        const [granted, seq, orphan] = (await ACQUIRE.run(this.redis.client(), keys, [token, this.leaseMs, sessionId])) as [number, string, string];
+        const [granted, orphan] = (await ACQUIRE.run(this.redis.client(), keys, [token, this.leaseMs, sessionId])) as [number, string];
         if (granted === 1) {
           if (orphan !== '') this.logger.warn(`session=${sessionId} its last holder died holding the lease: taking the turn over`);
-          return this.held(sessionId, token, seq === '' ? null : Number(seq), orphan !== '');
+          return this.held(sessionId, token, orphan !== '');
         }
         // Listen before the next attempt, so that a release in between is not missed.
         if (!stopWaiting) {
@@ -110,7 +107,7 @@ export class RedisSessionLease implements SessionLease {
     return running.filter((_, i) => held[i] === 0);
   }
 
-  private held(sessionId: string, token: string, lastSeq: number | null, orphaned: boolean): HeldLease {
+  private held(sessionId: string, token: string, orphaned: boolean): HeldLease {
     const renew = setInterval(() => {
       RENEW.run(this.redis.client(), [this.leaseKey(sessionId)], [token, this.leaseMs]).then(
         (result) => {
@@ -123,20 +120,18 @@ export class RedisSessionLease implements SessionLease {
     renew.unref();
     let released = false;
     return {
-      lastSeq,
       orphaned,
-      release: async (seq: number): Promise<void> => {
+      release: async (): Promise<void> => {
         if (released) return;
         released = true;
         clearInterval(renew);
         const keys = [
           this.leaseKey(sessionId),
           this.redis.key('run', sessionId),
-          this.redis.key('seq', sessionId),
           this.runningSetKey,
           this.wakeChannel(sessionId),
         ];
-        await RELEASE.run(this.redis.client(), keys, [token, seq, sessionId, SEQ_TTL_MS]).catch((error: Error) =>
+        await RELEASE.run(this.redis.client(), keys, [token, sessionId]).catch((error: Error) =>
           this.logger.error(`session=${sessionId} could not release the run lease (it expires by itself): ${error.message}`),
         );
       },

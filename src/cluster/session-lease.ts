@@ -11,34 +11,39 @@ export interface SessionLease {
   acquire(sessionId: string, signal: AbortSignal): Promise<HeldLease>;
   /** True while any instance holds the session's lease (a turn of it runs somewhere). */
   isHeld(sessionId: string): Promise<boolean>;
+  /** Sessions whose last holder died holding the lease (it expired unreleased): their turns await a takeover. */
+  orphans(): Promise<string[]>;
+  /** True when other instances may run the session's frames (what a holder numbered must be durable before it releases). */
+  readonly shared: boolean;
 }
 
 export interface HeldLease {
-  /**
-   * The seq of the last frame the previous holder numbered, when known (null: no other instance
-   * numbered frames of the session since its counter was last stored, or nothing is shared).
-   */
-  readonly lastSeq: number | null;
   /**
    * True when the previous holder died holding the lease (it expired without being released): its turn
    * must be closed (partial answer stored, `cancelled` appended) before this one runs.
    */
   readonly orphaned: boolean;
-  /** Gives the lease up; `lastSeq` is the seq of the last frame this holder numbered. Never rejects. */
-  release(lastSeq: number): Promise<void>;
+  /** Gives the lease up. Never rejects. */
+  release(): Promise<void>;
 }
 
 export const SESSION_LEASE = Symbol('SESSION_LEASE');
 
-const NOT_SHARED: HeldLease = { lastSeq: null, orphaned: false, release: () => Promise.resolve() };
+const ALWAYS_GRANTED: HeldLease = { orphaned: false, release: () => Promise.resolve() };
 
 /** One instance: the session queue already runs a session's frames one at a time, so the lease is always granted. */
 export class InProcessSessionLease implements SessionLease {
+  readonly shared = false;
+
   acquire(): Promise<HeldLease> {
-    return Promise.resolve(NOT_SHARED);
+    return Promise.resolve(ALWAYS_GRANTED);
   }
 
   isHeld(): Promise<boolean> {
     return Promise.resolve(false);
+  }
+
+  orphans(): Promise<string[]> {
+    return Promise.resolve([]);
   }
 }

@@ -9,11 +9,11 @@ describe('RedisSessionLease (real Redis)', () => {
   });
   afterEach(() => redis.close());
 
-  it('grants one holder at a time across instances; a waiter is woken by the release and continues after its seq', async () => {
+  it('grants one holder at a time across instances; a waiter is woken by the release', async () => {
     const a = new RedisSessionLease(redis, 5_000);
     const b = new RedisSessionLease(redis, 5_000);
     const first = await a.acquire('s', new AbortController().signal);
-    expect(first).toMatchObject({ lastSeq: null, orphaned: false });
+    expect(first.orphaned).toBe(false);
     expect(await b.isHeld('s')).toBe(true);
     let granted = false;
     const second = b.acquire('s', new AbortController().signal).then((held) => {
@@ -22,14 +22,11 @@ describe('RedisSessionLease (real Redis)', () => {
     });
     await sleep(200);
     expect(granted).toBe(false);
-    await first.release(17);
+    await first.release();
     const held = await second;
-    expect(held).toMatchObject({ lastSeq: 17, orphaned: false });
-    await held.release(20);
+    expect(held.orphaned).toBe(false);
+    await held.release();
     expect(await a.isHeld('s')).toBe(false);
-    const again = await a.acquire('s', new AbortController().signal);
-    expect(again.lastSeq).toBe(20);
-    await again.release(20);
   });
 
   it('runs every waiter exactly once, one at a time, when many instances compete', async () => {
@@ -45,7 +42,7 @@ describe('RedisSessionLease (real Redis)', () => {
         await sleep(2);
         runs += 1;
         inside -= 1;
-        await held.release(runs);
+        await held.release();
       }),
     );
     expect(maxInside).toBe(1);
@@ -61,7 +58,7 @@ describe('RedisSessionLease (real Redis)', () => {
     expect(await next.orphans()).toEqual(['s']);
     const held = await next.acquire('s', new AbortController().signal);
     expect(held.orphaned).toBe(true);
-    await held.release(3);
+    await held.release();
     expect(await next.orphans()).toEqual([]);
   });
 
@@ -70,7 +67,7 @@ describe('RedisSessionLease (real Redis)', () => {
     const held = await a.acquire('long', new AbortController().signal);
     await sleep(1_600);
     expect(await a.isHeld('long')).toBe(true);
-    await held.release(1);
+    await held.release();
     expect(await a.isHeld('long')).toBe(false);
   });
 
@@ -82,7 +79,7 @@ describe('RedisSessionLease (real Redis)', () => {
     await sleep(50);
     stop.abort('cancelled');
     await expect(waiting).rejects.toBe('cancelled');
-    await held.release(0);
+    await held.release();
   });
 
   it('a release by a holder whose lease was taken over changes nothing', async () => {
@@ -91,9 +88,10 @@ describe('RedisSessionLease (real Redis)', () => {
     await redis.client().del(redis.key('lease', 's'));
     const b = new RedisSessionLease(redis, 5_000);
     const current = await b.acquire('s', new AbortController().signal);
-    await stale.release(99);
+    await stale.release();
     expect(await b.isHeld('s')).toBe(true);
-    await current.release(5);
-    expect((await a.acquire('s', new AbortController().signal)).lastSeq).toBe(5);
+    await current.release();
+    expect(await b.isHeld('s')).toBe(false);
+    expect(await b.orphans()).toEqual([]);
   });
 });

@@ -185,3 +185,23 @@ describe(BufferedSessionEventLog.name, () => {
     expect(() => make(new FakeStore()).append('s', assistantDeltaFrame('x'))).toThrow('not prepared');
   });
 });
+
+describe(`${BufferedSessionEventLog.name} with several instances`, () => {
+  it('continues after frames another instance numbered, and reads them from the store rather than its stale tail', async () => {
+    const store = new FakeStore();
+    const incarnation = store.create('s');
+    const sut = make(store);
+    await sut.prepare('s');
+    sut.append('s', assistantDeltaFrame('mine'));
+    await sut.flush();
+    sut.release('s');
+    // Another instance numbered 2..4 and wrote them.
+    store.rows.push(...[2, 3, 4].map((seq) => ({ incarnation, seq, frame: JSON.stringify({ ...assistantDeltaFrame(`other${seq}`), seq }), createdAt: new Date() })));
+    await sut.prepare('s');
+    sut.advance('s', 4);
+    sut.advance('s', 3); // never goes back
+    expect(sut.append('s', assistantDeltaFrame('next')).seq).toBe(5);
+    expect((await sut.readAfter('s', 0)).map((f) => f.seq)).toEqual([1, 2, 3, 4, 5]);
+    sut.release('s');
+  });
+});

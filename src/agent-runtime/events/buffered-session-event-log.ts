@@ -81,6 +81,17 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
     if (tail && tail.holders > 0) tail.holders -= 1;
   }
 
+  /**
+   * Another instance numbered the session's frames up to `lastSeq` (several instances, PROTOCOL §8):
+   * the counter continues after it, and the memory tail, which misses those frames, is dropped.
+   */
+  advance(sessionId: string, lastSeq: number): void {
+    const tail = this.tails.get(sessionId);
+    if (!tail || tail.lastSeq >= lastSeq) return;
+    tail.lastSeq = lastSeq;
+    tail.frames = [];
+  }
+
   append(sessionId: string, frame: ServerFrame): SequencedFrame {
     const tail = this.tails.get(sessionId);
     if (!tail) throw new Error(`event log for session ${sessionId} was not prepared`);

@@ -29,6 +29,11 @@ export interface SessionEventLog {
   forget(sessionId: string): void;
   /** Writes everything appended so far (frames the database refuses for a transient reason stay queued). */
   flush(): Promise<void>;
+  /**
+   * Several instances only: stores the frames the session's previous lease holder numbered but did not
+   * write before it died. Called by the next holder, under the lease, before it numbers anything.
+   */
+  adoptUnwritten?(sessionId: string): Promise<void>;
 }
 
 export const SESSION_EVENT_LOG = Symbol('SESSION_EVENT_LOG');

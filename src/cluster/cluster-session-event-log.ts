@@ -1,0 +1,138 @@
+import { Logger } from '@nestjs/common';
+import type { BufferedSessionEventLog } from '../agent-runtime/events/buffered-session-event-log';
+import type { SequencedFrame, SessionEventLog } from '../agent-runtime/events/session-event-log';
+import { frameJson } from '../protocol/frame-json';
+import type { ServerFrame } from '../protocol/server-frames';
+import type { RedisConnections } from '../redis/redis-connections';
+import type { SessionEventStore } from '../session/session-event-store.service';
+import { parseSequencedFrame } from './frame-codec';
+
+/** Frames of a session kept in its Redis stream (approximate trim), and how long an idle stream lives. */
+const STREAM_MAX_FRAMES = 1_000;
+const STREAM_TTL_MS = 3_600_000;
+
+
+type Store = Pick<SessionEventStore, 'streamOf' | 'readAfter' | 'maxSeq' | 'insert'>;
+
+/**
+ * The event log shared by several instances. Numbering and durable writes stay with the in-process
+ * log; every numbered frame is also added to the session's Redis stream (`<seq>-0` entry ids, so a
+ * reused seq is refused by Redis itself). Only the holder of the session's run lease numbers frames,
+ * and `prepare` (called under the lease) continues after the stream's top — the frames another instance
+ * numbered. Reads come from the stream (recent frames, added before they are published) and the
+ * database (older ones).
+ */
+export class ClusterSessionEventLog implements SessionEventLog {
+  private readonly logger = new Logger(ClusterSessionEventLog.name);
+  /** Sessions this instance prepared and holds (its turn runs here): its counter is exact. */
+  private readonly holding = new Map<string, number>();
+
+  constructor(
+    private readonly local: BufferedSessionEventLog,
+    private readonly store: Store,
+    private readonly redis: Pick<RedisConnections, 'client' | 'key'>,
+  ) {}
+
+  async prepare(sessionId: string): Promise<void> {
+    await this.local.prepare(sessionId);
+    this.holding.set(sessionId, (this.holding.get(sessionId) ?? 0) + 1);
+    try {
+      const top = await this.streamTop(sessionId);
+      if (top > (await this.local.lastSeq(sessionId))) this.local.advance(sessionId, top);
+    } catch (error) {
+      this.release(sessionId);
+      throw error;
+    }
+  }
+
+  release(sessionId: string): void {
+    const held = (this.holding.get(sessionId) ?? 0) - 1;
+    if (held > 0) this.holding.set(sessionId, held);
+    else this.holding.delete(sessionId);
+    this.local.release(sessionId);
+  }
+
+  append(sessionId: string, frame: ServerFrame): SequencedFrame {
+    const numbered = this.local.append(sessionId, frame);
+    // Plain commands (not a script that may be re-sent), so that they reach Redis in the order they were
+    // issued: before any later read of the stream and before the lease is released. Redis refuses an
+    // entry id that is not above the stream's top, so a reused seq cannot slip in unnoticed.
+    const key = this.streamKey(sessionId);
+    const client = this.redis.client();
+    const trim = { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: STREAM_MAX_FRAMES } } as const;
+    client
+      .xAdd(key, `${numbered.seq}-0`, { f: frameJson(numbered) }, trim)
+      .then(() => client.pExpire(key, STREAM_TTL_MS))
+      .catch((error: Error) => this.logger.error(`session=${sessionId} could not add frame ${numbered.seq} to its shared stream: ${error.message}`));
+    return numbered;
+  }
+
+  async readAfter(sessionId: string, afterSeq: number): Promise<SequencedFrame[]> {
+    const recent = await this.streamAfter(sessionId, afterSeq);
+    if (recent[0]?.seq === afterSeq + 1) return recent;
+    // Older than the stream keeps (or Redis lost it): the database has them, once written.
+    await this.local.flush();
+    const incarnation = await this.store.streamOf(sessionId);
+    const stored = incarnation === null ? [] : await this.store.readAfter(incarnation, afterSeq);
+    const frames = new Map<number, SequencedFrame>();
+    for (const row of stored) {
+      const frame = parseSequencedFrame(row.frame);
+      if (frame) frames.set(frame.seq, frame);
+    }
+    for (const frame of recent) frames.set(frame.seq, frame);
+    return [...frames.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  async lastSeq(sessionId: string): Promise<number> {
+    const local = await this.local.lastSeq(sessionId);
+    return this.holding.has(sessionId) ? local : Math.max(local, await this.streamTop(sessionId));
+  }
+
+  forget(sessionId: string): void {
+    this.local.forget(sessionId);
+    this.holding.delete(sessionId);
+    this.redis
+      .client()
+      .del(this.streamKey(sessionId))
+      .catch((error: Error) => this.logger.error(`session=${sessionId} could not drop its shared stream: ${error.message}`));
+  }
+
+  flush(): Promise<void> {
+    return this.local.flush();
+  }
+
+  /**
+   * Stores the frames the session's last holder numbered but never wrote (they are in the stream only):
+   * only for a holder that died, as a live one writes its frames before it releases the lease.
+   */
+  async adoptUnwritten(sessionId: string): Promise<void> {
+    const incarnation = await this.store.streamOf(sessionId);
+    if (incarnation === null) return;
+    await this.local.flush();
+    const stored = await this.store.maxSeq(incarnation);
+    if (stored >= (await this.streamTop(sessionId))) return;
+    const missing = await this.streamAfter(sessionId, stored);
+    if (missing.length === 0) return;
+    await this.store.insert(missing.map((frame) => ({ incarnation, seq: frame.seq, frame: frameJson(frame), createdAt: new Date() })));
+    this.logger.warn(`session=${sessionId} stored ${missing.length} frame(s) numbered by an instance that stopped before writing them`);
+  }
+
+  private async streamAfter(sessionId: string, afterSeq: number): Promise<SequencedFrame[]> {
+    const entries = await this.redis.client().xRange(this.streamKey(sessionId), `${afterSeq + 1}-0`, '+');
+    const frames: SequencedFrame[] = [];
+    for (const entry of entries) {
+      const frame = parseSequencedFrame(entry.message.f ?? '');
+      if (frame) frames.push(frame);
+    }
+    return frames;
+  }
+
+  private async streamTop(sessionId: string): Promise<number> {
+    const [entry] = await this.redis.client().xRevRange(this.streamKey(sessionId), '+', '-', { COUNT: 1 });
+    return entry ? Number(entry.id.split('-')[0]) : 0;
+  }
+
+  private streamKey(sessionId: string): string {
+    return this.redis.key('frames', sessionId);
+  }
+}

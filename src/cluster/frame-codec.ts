@@ -1,0 +1,18 @@
+import type { SequencedFrame } from '../agent-runtime/events/session-event-log';
+
+/**
+ * A numbered frame as another instance wrote it to Redis: the frame's JSON text. Anything that is not
+ * an object with a string `type`, a positive integer `seq` and a boolean `is_final` is refused (null).
+ */
+export function parseSequencedFrame(text: string): SequencedFrame | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const o = value as Record<string, unknown>;
+  const ok = typeof o.type === 'string' && Number.isSafeInteger(o.seq) && (o.seq as number) > 0 && typeof o.is_final === 'boolean';
+  return ok ? (value as SequencedFrame) : null;
+}

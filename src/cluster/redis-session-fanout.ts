@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { InProcessSessionFanout } from '../agent-runtime/events/in-process-session-fanout';
+import type { SequencedFrame } from '../agent-runtime/events/session-event-log';
+import type { SessionFanout } from '../agent-runtime/events/session-fanout';
+import { frameJson } from '../protocol/frame-json';
+import type { RedisClientType } from 'redis';
+import type { RedisConnections } from '../redis/redis-connections';
+import { parseSequencedFrame } from './frame-codec';
+
+/**
+ * Fan-out across instances over Redis pub/sub: a frame reaches this instance's watchers at once and
+ * every other instance's through the session's channel, which an instance subscribes to while it has
+ * watchers of the session. Pub/sub may drop messages (a reconnect): watchers fill gaps from the log
+ * (`followFrames`), so a missed frame is late, never lost.
+ */
+export class RedisSessionFanout implements SessionFanout {
+  private readonly logger = new Logger(RedisSessionFanout.name);
+  private readonly instance = randomUUID();
+  private readonly local = new InProcessSessionFanout();
+  /** Watchers per session on this instance: its channel is subscribed while it has any. */
+  private readonly watched = new Map<string, number>();
+  private readonly subscribed = new Set<string>();
+  /** Subscription changes of a session, one at a time. */
+  private readonly changes = new Map<string, Promise<void>>();
+  private subscriber: Promise<RedisClientType> | undefined;
+
+  constructor(private readonly redis: Pick<RedisConnections, 'client' | 'duplicate' | 'key'>) {}
+
+  publish(sessionId: string, frame: SequencedFrame): void {
+    this.local.publish(sessionId, frame);
+    this.redis
+      .client()
+      .publish(this.channel(sessionId), `${this.instance}\n${frameJson(frame)}`)
+      .catch((error: Error) => this.logger.error(`session=${sessionId} could not publish frame ${frame.seq}: ${error.message}`));
+  }
+
+  watch(sessionId: string): Observable<SequencedFrame> {
+    return new Observable<SequencedFrame>((subscriber) => {
+      const subscription = this.local.watch(sessionId).subscribe(subscriber);
+      this.retain(sessionId);
+      return () => {
+        subscription.unsubscribe();
+        this.drop(sessionId);
+      };
+    });
+  }
+
+  end(sessionId: string): void {
+    this.local.end(sessionId);
+  }
+
+  private retain(sessionId: string): void {
+    this.watched.set(sessionId, (this.watched.get(sessionId) ?? 0) + 1);
+    this.sync(sessionId);
+  }
+
+  private drop(sessionId: string): void {
+    const watchers = (this.watched.get(sessionId) ?? 0) - 1;
+    if (watchers > 0) this.watched.set(sessionId, watchers);
+    else this.watched.delete(sessionId);
+    this.sync(sessionId);
+  }
+
+  /** Subscribes to the session's channel while it has watchers here, unsubscribes once it has none. */
+  private sync(sessionId: string): void {
+    const change = (this.changes.get(sessionId) ?? Promise.resolve())
+      .then(async () => {
+        const wanted = this.watched.has(sessionId);
+        if (wanted === this.subscribed.has(sessionId)) return;
+        const subscriber = await this.connection();
+        if (wanted) {
+          await subscriber.subscribe(this.channel(sessionId), (message) => this.received(sessionId, message));
+          this.subscribed.add(sessionId);
+        } else {
+          this.subscribed.delete(sessionId);
+          await subscriber.unsubscribe(this.channel(sessionId));
+        }
+      })
+      .catch((error: Error) => this.logger.error(`session=${sessionId} could not change its frame subscription: ${error.message}`));
+    this.changes.set(sessionId, change);
+    void change.then(() => {
+      if (this.changes.get(sessionId) === change) this.changes.delete(sessionId);
+    });
+  }
+
+  private received(sessionId: string, message: string): void {
+    const cut = message.indexOf('\n');
+    if (message.slice(0, cut) === this.instance) return; // published here: already delivered
+    const frame = parseSequencedFrame(message.slice(cut + 1));
+    if (frame) this.local.publish(sessionId, frame);
+    else this.logger.warn(`session=${sessionId} ignored a malformed frame message`);
+  }
+
+  private connection(): Promise<RedisClientType> {
+    this.subscriber ??= this.redis.duplicate('session frames');
+    return this.subscriber;
+  }
+
+  private channel(sessionId: string): string {
+    return this.redis.key('frames-live', sessionId);
+  }
+}

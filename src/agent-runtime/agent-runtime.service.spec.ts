@@ -80,11 +80,11 @@ describe(AgentRuntimeService.name, () => {
     await testing.model.untilStalled();
     expect((await sut.status('s1')).state).toBe('running');
 
-    expect(sut.cancel('s1')).toBe(true);
+    expect(await sut.cancel('s1')).toBe(true);
     const frames = await reply;
     expect(frames.at(-1)).toMatchObject({ type: 'cancelled', content: 'Half an ans', is_final: true });
     expect((await sut.status('s1')).state).toBe('idle');
-    expect(sut.cancel('s1')).toBe(false);
+    expect(await sut.cancel('s1')).toBe(false);
     expect((await store.recentMessages('s1', 10)).at(-1)).toMatchObject({ role: 'assistant', content: 'Half an ans' });
   });
 

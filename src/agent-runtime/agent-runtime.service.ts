@@ -17,6 +17,9 @@ import { SESSION_EVENT_LOG, SequencedFrame, SessionEventLog } from './events/ses
 import { followFrames } from './events/follow-frames';
 import { SESSION_FANOUT, SessionFanout } from './events/session-fanout';
 import { SessionQueue, stopReasonOf } from './session-queue';
+import { CANCEL_ROUTER, CancelRouter } from '../cluster/cancel-router';
+import { HeldLease, SESSION_LEASE, SessionLease } from '../cluster/session-lease';
+import { OrphanedTurns } from './turn/orphaned-turns.service';
 import { ConversationTurns } from './turn/conversation-turns.service';
 import { TurnAborted } from './turn/model-turn.service';
 import { TurnContext } from './turn/turn-context';
@@ -71,8 +74,12 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
     deletions: SessionDeletions,
+    @Inject(SESSION_LEASE) private readonly lease: SessionLease,
+    @Inject(CANCEL_ROUTER) private readonly cancels: CancelRouter,
+    private readonly orphanedTurns: OrphanedTurns,
   ) {
     this.deletionWatch = deletions.deleted.subscribe((sessionId) => this.forget(sessionId));
+    this.cancels.serve((sessionId) => this.queue.stop(sessionId, 'cancelled'));
   }
 
   /** True once shutdown has begun: no new turns start. */
@@ -98,7 +105,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
       };
       this.metrics.queuedFrames.inc();
       this.queue
-        .enqueue(command.sessionId, (signal) => this.execute(command, signal, deliver))
+        .enqueue(command.sessionId, (signal) => this.leased(command.sessionId, signal, deliver, () => this.execute(command, signal, deliver)))
         .catch((error: unknown) => {
           // A failure outside the turn's own handling (e.g. the event log refused a frame): the reply
           // still ends with one final frame, and nothing is left as an unhandled rejection.
@@ -139,9 +146,9 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
     if (!state) return { exists: false, state: 'idle', currentAgent: 'orchestrator', lastSeq: 0 };
     const lastSeq = await this.log.lastSeq(sessionId);
     const awaiting = state.awaitingToolCalls;
-    const phase: SessionState =
-      this.queue.pending(sessionId) > 0
-        ? 'running'
+    const running = this.queue.pending(sessionId) > 0 || (this.lease.shared && (await this.lease.isHeld(sessionId)));
+    const phase: SessionState = running
+      ? 'running'
         : awaiting.some((c) => c.requiresApproval)
           ? 'awaiting_approval'
           : awaiting.length > 0
@@ -152,11 +159,19 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
 
   /**
    * Stops the session's running turn and drops the frames queued behind it (each of their replies is
-   * one `cancelled` frame; nothing of them is stored). False when nothing runs or waits, which is
-   * exactly when `status` says the session is not `running`.
+   * one `cancelled` frame; nothing of them is stored), on whichever instance they run. False when
+   * nothing runs or waits, which is exactly when `status` says the session is not `running`.
    */
-  cancel(sessionId: string): boolean {
-    return this.queue.stop(sessionId, 'cancelled');
+  cancel(sessionId: string): Promise<boolean> {
+    return this.cancels.cancel(sessionId);
+  }
+
+  /**
+   * Several instances: closes the turn of an instance that died holding the session's lease (its lease
+   * expired), when no frame of the session comes to do it. Resolves once done (or nothing was left).
+   */
+  reclaim(sessionId: string): Promise<void> {
+    return this.queue.enqueue(sessionId, (signal) => this.leased(sessionId, signal, () => undefined, () => Promise.resolve()));
   }
 
   /** Frames waiting or running for the session (the running one included). */
@@ -183,6 +198,31 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
     this.queue.stopAll('shutdown');
     await this.queue.drain();
     await this.log.flush();
+  }
+
+  /**
+   * Runs a frame's job holding the session's run lease, so that frames of one session run one at a time
+   * across instances (the in-process lease is always granted). A turn left by an instance that died is
+   * closed first; what the job numbered is written before the lease is released.
+   */
+  private async leased(sessionId: string, signal: AbortSignal, deliver: (frame: ServerFrame) => void, job: () => Promise<void>): Promise<void> {
+    let held: HeldLease;
+    try {
+      held = await this.lease.acquire(sessionId, signal);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      // Stopped while waiting for another instance's turn: nothing of it was numbered or stored.
+      const stopped: CancelledFrame = { type: 'cancelled', content: '', is_final: true };
+      deliver(stopReasonOf(signal) === 'deleted' ? errorFrame(`Session ${sessionId} was deleted`) : stopped);
+      return;
+    }
+    try {
+      if (held.orphaned) await this.orphanedTurns.close(sessionId);
+      await job();
+    } finally {
+      if (this.lease.shared) await this.log.flush();
+      await held.release();
+    }
   }
 
   private async execute(command: RuntimeCommand, queueSignal: AbortSignal, deliver: (frame: ServerFrame) => void): Promise<void> {

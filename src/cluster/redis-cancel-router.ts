@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { RedisClientType } from 'redis';
 import type { RedisConnections } from '../redis/redis-connections';
 import type { CancelRouter } from './cancel-router';
@@ -23,7 +23,7 @@ interface CancelReply {
  * request to every instance; each one stops the session's frames it runs or queues and answers whether
  * it stopped any. The answer is true when any instance (this one included) stopped something.
  */
-export class RedisCancelRouter implements CancelRouter {
+export class RedisCancelRouter implements CancelRouter, OnApplicationBootstrap {
   private readonly logger = new Logger(RedisCancelRouter.name);
   private readonly instance = randomUUID();
   private stopLocal: (sessionId: string) => boolean = () => false;
@@ -36,19 +36,26 @@ export class RedisCancelRouter implements CancelRouter {
     this.stopLocal = stopLocal;
   }
 
-  /** Subscribes to cancel requests and to this instance's replies (at bootstrap, and at the latest on first use). */
+  onApplicationBootstrap(): void {
+    this.start().catch((error: Error) => this.logger.error(`could not listen for cancels from other instances (retried on the next cancel): ${error.message}`));
+  }
+
+  /** Subscribes to cancel requests and to this instance's replies (at bootstrap; again on first use if that failed). */
   start(): Promise<RedisClientType> {
     this.subscribed ??= (async () => {
       const subscriber = await this.redis.duplicate('cancel routing');
       await subscriber.subscribe(this.requests, (message) => this.onRequest(message));
       await subscriber.subscribe(this.replies(this.instance), (message) => this.onReply(message));
       return subscriber;
-    })();
+    })().catch((error: unknown) => {
+      this.subscribed = undefined;
+      throw error;
+    });
     return this.subscribed;
   }
 
   async cancel(sessionId: string): Promise<boolean> {
-    await this.start();
+    await this.start().catch((error: Error) => this.logger.error(`session=${sessionId} cancel stays on this instance: ${error.message}`));
     const stoppedHere = this.stopLocal(sessionId);
     const request: CancelRequest = { request: randomUUID(), sessionId, replyTo: this.instance };
     let answers = 0;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { RedisClientType } from 'redis';
 import type { RedisConnections } from '../redis/redis-connections';
@@ -54,6 +55,7 @@ export class RedisSessionLease implements SessionLease {
   private readonly logger = new Logger(RedisSessionLease.name);
   private readonly instance = randomUUID();
   private tokens = 0;
+  private unreachableSince: number | undefined;
   private subscriber: Promise<RedisClientType> | undefined;
   /** Wake-up listeners per session, while this instance waits for its lease. */
   private readonly waiters = new Map<string, Set<() => void>>();
@@ -77,7 +79,9 @@ export class RedisSessionLease implements SessionLease {
       for (;;) {
         signal.throwIfAborted();
         const woken = stopWaiting ? this.nextWakeUp(sessionId, retryMs, signal) : undefined;
-        const [granted, orphan] = (await ACQUIRE.run(this.redis.client(), keys, [token, this.leaseMs, sessionId])) as [number, string];
+        const attempt = await this.tryAcquire(sessionId, keys, token, signal);
+        if (attempt === null) continue; // Redis did not answer: tried again after a pause
+        const [granted, orphan] = attempt;
         if (granted === 1) {
           if (orphan !== '') this.logger.warn(`session=${sessionId} its last holder died holding the lease: taking the turn over`);
           return this.held(sessionId, token, orphan !== '');
@@ -92,6 +96,24 @@ export class RedisSessionLease implements SessionLease {
       }
     } finally {
       await stopWaiting?.();
+    }
+  }
+
+  /**
+   * One attempt; null when Redis did not answer (it is restarting: commands fail at once), after a pause.
+   * Gives up once Redis has been unreachable for twice the lease.
+   */
+  private async tryAcquire(sessionId: string, keys: string[], token: string, signal: AbortSignal): Promise<[number, string] | null> {
+    try {
+      const result = (await ACQUIRE.run(this.redis.client(), keys, [token, this.leaseMs, sessionId])) as [number, string];
+      this.unreachableSince = undefined;
+      return result;
+    } catch (error) {
+      this.unreachableSince ??= Date.now();
+      if (Date.now() - this.unreachableSince > 2 * this.leaseMs) throw error;
+      this.logger.warn(`session=${sessionId} waiting for Redis to take the run lease: ${(error as Error).message}`);
+      await sleep(RETRY_MAX_MS, undefined, { signal }).catch(() => undefined);
+      return null;
     }
   }
 
@@ -131,9 +153,20 @@ export class RedisSessionLease implements SessionLease {
           this.runningSetKey,
           this.wakeChannel(sessionId),
         ];
-        await RELEASE.run(this.redis.client(), keys, [token, sessionId]).catch((error: Error) =>
-          this.logger.error(`session=${sessionId} could not release the run lease (it expires by itself): ${error.message}`),
-        );
+        // Redis restarting: try again for as long as the lease would last anyway.
+        const giveUpAt = Date.now() + this.leaseMs;
+        for (;;) {
+          try {
+            await RELEASE.run(this.redis.client(), keys, [token, sessionId]);
+            return;
+          } catch (error) {
+            if (Date.now() > giveUpAt) {
+              this.logger.error(`session=${sessionId} could not release the run lease (it expires by itself): ${(error as Error).message}`);
+              return;
+            }
+            await sleep(RETRY_MAX_MS);
+          }
+        }
       },
     };
   }

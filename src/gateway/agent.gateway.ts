@@ -136,7 +136,9 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
     const frame = parsed.frame;
     if (frame.type === 'cancel') {
       const id = socket.sessionId;
-      return id !== undefined && this.runtime.cancel(id) ? EMPTY : of(errorFrame('Nothing is running to cancel'));
+      const nothing = of(errorFrame('Nothing is running to cancel'));
+      // The turn may run on another instance: the answer comes back asynchronously.
+      return id === undefined ? nothing : from(this.runtime.cancel(id)).pipe(concatMap((stopped) => (stopped ? EMPTY : nothing)));
     }
     const wasBound = socket.sessionId !== undefined;
     const reply = this.dispatch(socket, frame);

@@ -11,6 +11,9 @@ import { AgentRouter } from '../../src/agent-runtime/routing/agent-router.servic
 import { AgentSwitcher } from '../../src/agent-runtime/turn/agent-switcher.service';
 import { ConversationTurns } from '../../src/agent-runtime/turn/conversation-turns.service';
 import { ModelTurnService } from '../../src/agent-runtime/turn/model-turn.service';
+import { OrphanedTurns } from '../../src/agent-runtime/turn/orphaned-turns.service';
+import { CANCEL_ROUTER, InProcessCancelRouter } from '../../src/cluster/cancel-router';
+import { InProcessSessionLease, SESSION_LEASE } from '../../src/cluster/session-lease';
 import { ConversationStore } from '../../src/session/conversation-store.service';
 import { SessionService } from '../../src/session/session.service';
 import { MemoryEventLog } from './memory-event-log';
@@ -44,6 +47,9 @@ export async function createRuntimeModule(providers: Provider[] = [], env: Recor
       { provide: CHAT_MODEL, useValue: model },
       { provide: SESSION_EVENT_LOG, useValue: log },
       { provide: SESSION_FANOUT, useClass: InProcessSessionFanout },
+      { provide: SESSION_LEASE, useClass: InProcessSessionLease },
+      { provide: CANCEL_ROUTER, useClass: InProcessCancelRouter },
+      OrphanedTurns,
       ...providers,
     ],
     env,

@@ -14,8 +14,8 @@ import type { OwnerScope } from '../session/owner-scope';
 import { SessionDeletions } from '../session/session-deletions';
 import { SessionService } from '../session/session.service';
 import { SESSION_EVENT_LOG, SequencedFrame, SessionEventLog } from './events/session-event-log';
-import { followFrames } from './events/follow-frames';
 import { SESSION_FANOUT, SessionFanout } from './events/session-fanout';
+import { SessionStream } from './events/session-stream';
 import { SessionQueue, stopReasonOf } from './session-queue';
 import { CANCEL_ROUTER, CancelRouter } from '../cluster/cancel-router';
 import { HeldLease, SESSION_LEASE, SessionLease } from '../cluster/session-lease';
@@ -71,6 +71,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
     private readonly turns: ConversationTurns,
     @Inject(SESSION_EVENT_LOG) private readonly log: SessionEventLog,
     @Inject(SESSION_FANOUT) private readonly fanout: SessionFanout,
+    private readonly stream: SessionStream,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
     deletions: SessionDeletions,
@@ -127,7 +128,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
    * no gap, no repeat. This is what a protocol-2 socket relays.
    */
   watch(sessionId: string, afterSeq: number): Observable<SequencedFrame> {
-    return followFrames(this.fanout.watch(sessionId), (after) => this.log.readAfter(sessionId, after), afterSeq);
+    return this.stream.follow(sessionId, afterSeq);
   }
 
   /** Whether `owner` may use the session id: `missing` ids may be created, `foreign` ones are someone else's. */
@@ -247,7 +248,21 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
       deliver(errorFrame(this.describe(sessionId, error)));
       return;
     }
+    // The reply is a view of the session's stream: the frames this turn numbers, up to its final one.
+    let view: Subscription | undefined;
+    let viewEnded: Promise<void> = Promise.resolve();
+    try {
+      const firstSeq = (await this.log.lastSeq(sessionId)) + 1;
+      viewEnded = new Promise<void>((resolve) => {
+        view = this.stream.turn(sessionId, firstSeq).subscribe({ next: deliver, complete: resolve });
+      });
+    } catch (error) {
+      this.log.release(sessionId);
+      deliver(errorFrame(this.describe(sessionId, error)));
+      return;
+    }
     let finalSent = false;
+    let finalNumbered = false;
     const stopTimer = this.metrics.turnDuration.startTimer();
     const ctx: TurnContext = {
       sessionId,
@@ -269,9 +284,8 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
           deliver(out);
           return;
         }
-        const numbered = this.log.append(sessionId, out);
-        this.fanout.publish(sessionId, numbered);
-        deliver(numbered);
+        this.stream.publish(sessionId, out);
+        finalNumbered = out.is_final;
       },
     };
     try {
@@ -286,8 +300,14 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
         ctx.emit(errorFrame(this.describe(sessionId, error)));
       }
     } finally {
-      if (!finalSent) ctx.emit(errorFrame('The turn ended without an answer'));
-      this.log.release(sessionId);
+      try {
+        if (!finalSent) ctx.emit(errorFrame('The turn ended without an answer'));
+        // The caller has its reply once the view delivered the final frame (a shared fan-out may lag).
+        if (finalNumbered) await viewEnded;
+      } finally {
+        view?.unsubscribe();
+        this.log.release(sessionId);
+      }
     }
   }
 

@@ -6,16 +6,15 @@ import { AgentActivityService } from './agents/agent-activity.service';
 import { AgentsController } from './agents.controller';
 import { RemoteAgentRegistryService } from './agents/remote/remote-agent-registry.service';
 import { RemoteAgentEntity } from './agents/remote/remote-agent.entity';
-import { BufferedSessionEventLog } from './events/buffered-session-event-log';
-import { InProcessSessionFanout } from './events/in-process-session-fanout';
-import { SESSION_EVENT_LOG } from './events/session-event-log';
-import { SESSION_FANOUT } from './events/session-fanout';
+import { clusterProviders } from '../cluster/cluster.providers';
+import { OrphanSweeper } from '../cluster/orphan-sweeper';
 import { SessionStream } from './events/session-stream';
 import { chatModelProvider } from './model/chat-model.provider';
 import { AgentRouter } from './routing/agent-router.service';
 import { AgentSwitcher } from './turn/agent-switcher.service';
 import { ConversationTurns } from './turn/conversation-turns.service';
 import { ModelTurnService } from './turn/model-turn.service';
+import { OrphanedTurns } from './turn/orphaned-turns.service';
 import { StatelessTurnService } from './turn/stateless-turn.service';
 
 /** Agents (built-in and registered remote ones), routing, model providers and the turn loop. Reads and writes sessions only through SessionModule. */
@@ -24,9 +23,10 @@ import { StatelessTurnService } from './turn/stateless-turn.service';
   controllers: [AgentsController],
   providers: [
     chatModelProvider,
-    { provide: SESSION_EVENT_LOG, useClass: BufferedSessionEventLog },
-    { provide: SESSION_FANOUT, useClass: InProcessSessionFanout },
+    ...clusterProviders,
     SessionStream,
+    OrphanedTurns,
+    OrphanSweeper,
     AgentActivityService,
     AgentRouter,
     AgentSwitcher,

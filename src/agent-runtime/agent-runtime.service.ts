@@ -222,7 +222,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
       await job();
     } finally {
       if (this.lease.shared) await this.log.flush();
-      await held.release();
+      await held.release(await this.log.lastSeq(sessionId).catch(() => -1));
     }
   }
 

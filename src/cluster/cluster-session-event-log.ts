@@ -6,6 +6,7 @@ import type { ServerFrame } from '../protocol/server-frames';
 import type { RedisConnections } from '../redis/redis-connections';
 import type { SessionEventStore } from '../session/session-event-store.service';
 import { parseSequencedFrame } from './frame-codec';
+import { sessionCounterKey } from './redis-session-lease';
 
 /** Frames of a session kept in its Redis stream (approximate trim), and how long an idle stream lives. */
 const STREAM_MAX_FRAMES = 1_000;
@@ -37,8 +38,13 @@ export class ClusterSessionEventLog implements SessionEventLog {
     await this.local.prepare(sessionId);
     this.holding.set(sessionId, (this.holding.get(sessionId) ?? 0) + 1);
     try {
-      const top = await this.streamTop(sessionId);
-      if (top > (await this.local.lastSeq(sessionId))) this.local.advance(sessionId, top);
+      // The counter the last holder left, else (Redis restarted, or it expired) the database's; and the
+      // stream's top, in case the last holder could not store its counter.
+      const [top, left] = await Promise.all([this.streamTop(sessionId), this.redis.client().get(sessionCounterKey(this.redis, sessionId))]);
+      const local = await this.local.lastSeq(sessionId);
+      const stored = left === null ? await this.storedMax(sessionId) : Number(left);
+      const counter = Math.max(top, stored);
+      if (counter > local) this.local.advance(sessionId, counter);
     } catch (error) {
       this.release(sessionId);
       throw error;
@@ -68,7 +74,8 @@ export class ClusterSessionEventLog implements SessionEventLog {
   }
 
   async readAfter(sessionId: string, afterSeq: number): Promise<SequencedFrame[]> {
-    const recent = await this.streamAfter(sessionId, afterSeq);
+    // Redis unreachable (restarting): the database alone, which has everything written so far.
+    const recent = await this.streamAfter(sessionId, afterSeq).catch(() => []);
     if (recent[0]?.seq === afterSeq + 1) return recent;
     // Older than the stream keeps (or Redis lost it): the database has them, once written.
     await this.local.flush();
@@ -85,7 +92,7 @@ export class ClusterSessionEventLog implements SessionEventLog {
 
   async lastSeq(sessionId: string): Promise<number> {
     const local = await this.local.lastSeq(sessionId);
-    return this.holding.has(sessionId) ? local : Math.max(local, await this.streamTop(sessionId));
+    return this.holding.has(sessionId) ? local : Math.max(local, await this.streamTop(sessionId).catch(() => 0));
   }
 
   forget(sessionId: string): void {
@@ -115,6 +122,11 @@ export class ClusterSessionEventLog implements SessionEventLog {
     if (missing.length === 0) return;
     await this.store.insert(missing.map((frame) => ({ incarnation, seq: frame.seq, frame: frameJson(frame), createdAt: new Date() })));
     this.logger.warn(`session=${sessionId} stored ${missing.length} frame(s) numbered by an instance that stopped before writing them`);
+  }
+
+  private async storedMax(sessionId: string): Promise<number> {
+    const incarnation = await this.store.streamOf(sessionId);
+    return incarnation === null ? 0 : this.store.maxSeq(incarnation);
   }
 
   private async streamAfter(sessionId: string, afterSeq: number): Promise<SequencedFrame[]> {

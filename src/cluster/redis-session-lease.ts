@@ -9,6 +9,18 @@ import type { HeldLease, SessionLease } from './session-lease';
 /** A waiter that missed its wake-up (or whose holder died) tries again after this long, doubling up to the maximum. */
 const RETRY_MIN_MS = 25;
 const RETRY_MAX_MS = 500;
+/**
+ * After Redis was unreachable (it may have restarted and forgotten every lease), a waiter gives the
+ * holders this long to take their leases back before it competes.
+ */
+const REASSERT_GRACE_MS = 1_000;
+/** How long the counter a holder leaves is kept (afterwards the next holder reads the database's). */
+const COUNTER_TTL_MS = 24 * 3_600_000;
+
+type Keys = Pick<RedisConnections, 'key'>;
+
+/** The seq of the last frame the session's last lease holder numbered (written when it releases). */
+export const sessionCounterKey = (redis: Keys, sessionId: string): string => redis.key('seq', sessionId);
 
 /**
  * KEYS: lease, run marker, set of running sessions. ARGV: token, lease ms, session id.
@@ -22,16 +34,23 @@ redis.call('SADD', KEYS[3], ARGV[3])
 return {1, orphan or ''}
 `);
 
-/** KEYS: lease. ARGV: token, lease ms. 1 renewed, 2 taken back (Redis lost it), 0 someone else holds it. */
+/**
+ * KEYS: lease, run marker, set of running sessions. ARGV: token, lease ms, session id.
+ * 1 renewed; 2 taken back (Redis restarted and lost it: the run marker is set again too); 0 someone else holds it.
+ */
 const RENEW = new RedisScript(`
 local holder = redis.call('GET', KEYS[1])
 if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-if not holder then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end
-return 0
+if holder then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[3])
+return 2
 `);
 
 /**
- * KEYS: lease, run marker, set of running sessions, wake-up channel. ARGV: token, session id.
+ * KEYS: lease, run marker, set of running sessions, counter, wake-up channel. ARGV: token, session id,
+ * last seq (-1: unknown, the counter is dropped and the next holder reads the database's), counter ttl.
  * Compare-and-delete: a holder whose lease was taken over changes nothing.
  */
 const RELEASE = new RedisScript(`
@@ -39,48 +58,62 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 if redis.call('GET', KEYS[2]) == ARGV[1] then
   redis.call('DEL', KEYS[2])
   redis.call('SREM', KEYS[3], ARGV[2])
+  if tonumber(ARGV[3]) >= 0 then redis.call('SET', KEYS[4], ARGV[3], 'PX', ARGV[4]) else redis.call('DEL', KEYS[4]) end
 end
-redis.call('PUBLISH', KEYS[4], '1')
+redis.call('PUBLISH', KEYS[5], '1')
 return 1
 `);
 
 /**
  * The run lease in Redis: `SET NX PX RUN_LEASE_MS` with an owner token, renewed every third of the
- * lease while the turn runs, released with a compare-and-delete script. Waiters are woken over pub/sub, with a retry fallback.
- * An instance that dies stops renewing: its lease expires within RUN_LEASE_MS and its run marker tells
- * the next holder to close the turn it left.
+ * lease while the turn runs (and at once when the connection comes back: a restarted Redis forgot it),
+ * released with a compare-and-delete script that also stores the last seq the holder numbered. Waiters
+ * are woken over pub/sub, with a retry fallback. An instance that dies stops renewing: its lease
+ * expires within RUN_LEASE_MS and its run marker tells the next holder to close the turn it left.
  */
 export class RedisSessionLease implements SessionLease {
   readonly shared = true;
   private readonly logger = new Logger(RedisSessionLease.name);
   private readonly instance = randomUUID();
   private tokens = 0;
-  private unreachableSince: number | undefined;
   private subscriber: Promise<RedisClientType> | undefined;
   /** Wake-up listeners per session, while this instance waits for its lease. */
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** Leases this instance holds: token → session. */
+  private readonly holding = new Map<string, string>();
+  private watchingReconnects = false;
 
   constructor(
     private readonly redis: Pick<RedisConnections, 'client' | 'duplicate' | 'key'>,
     private readonly leaseMs: number,
   ) {}
 
-  /** The set of sessions whose run marker is set (a turn runs, or its instance died running it). */
-  get runningSetKey(): string {
-    return this.redis.key('runs');
-  }
-
   async acquire(sessionId: string, signal: AbortSignal): Promise<HeldLease> {
     const token = `${this.instance}:${++this.tokens}`;
-    const keys = [this.leaseKey(sessionId), this.redis.key('run', sessionId), this.runningSetKey];
     let retryMs = RETRY_MIN_MS;
     let stopWaiting: (() => Promise<void>) | undefined;
+    let unreachableSince: number | undefined;
     try {
       for (;;) {
         signal.throwIfAborted();
         const woken = stopWaiting ? this.nextWakeUp(sessionId, retryMs, signal) : undefined;
-        const attempt = await this.tryAcquire(sessionId, keys, token, signal);
-        if (attempt === null) continue; // Redis did not answer: tried again after a pause
+        let attempt: [number, string];
+        try {
+          if (unreachableSince !== undefined) {
+            await this.redis.client().ping();
+            await sleep(REASSERT_GRACE_MS, undefined, { signal });
+          }
+          attempt = (await ACQUIRE.run(this.redis.client(), this.keys(sessionId).slice(0, 3), [token, this.leaseMs, sessionId])) as [number, string];
+          unreachableSince = undefined;
+        } catch (error) {
+          signal.throwIfAborted();
+          // Redis is restarting (commands fail at once): wait for it, for at most twice the lease.
+          unreachableSince ??= Date.now();
+          if (Date.now() - unreachableSince > 2 * this.leaseMs) throw error;
+          this.logger.warn(`session=${sessionId} waiting for Redis to take the run lease: ${(error as Error).message}`);
+          await sleep(RETRY_MAX_MS, undefined, { signal }).catch(() => undefined);
+          continue;
+        }
         const [granted, orphan] = attempt;
         if (granted === 1) {
           if (orphan !== '') this.logger.warn(`session=${sessionId} its last holder died holding the lease: taking the turn over`);
@@ -99,65 +132,35 @@ export class RedisSessionLease implements SessionLease {
     }
   }
 
-  /**
-   * One attempt; null when Redis did not answer (it is restarting: commands fail at once), after a pause.
-   * Gives up once Redis has been unreachable for twice the lease.
-   */
-  private async tryAcquire(sessionId: string, keys: string[], token: string, signal: AbortSignal): Promise<[number, string] | null> {
-    try {
-      const result = (await ACQUIRE.run(this.redis.client(), keys, [token, this.leaseMs, sessionId])) as [number, string];
-      this.unreachableSince = undefined;
-      return result;
-    } catch (error) {
-      this.unreachableSince ??= Date.now();
-      if (Date.now() - this.unreachableSince > 2 * this.leaseMs) throw error;
-      this.logger.warn(`session=${sessionId} waiting for Redis to take the run lease: ${(error as Error).message}`);
-      await sleep(RETRY_MAX_MS, undefined, { signal }).catch(() => undefined);
-      return null;
-    }
-  }
-
   async isHeld(sessionId: string): Promise<boolean> {
     return (await this.redis.client().exists(this.leaseKey(sessionId))) === 1;
   }
 
-  /** Sessions whose run marker is set but whose lease has expired: turns left by a dead instance. */
   async orphans(): Promise<string[]> {
     const client = this.redis.client();
-    const running = await client.sMembers(this.runningSetKey);
+    const running = await client.sMembers(this.redis.key('runs'));
     const held = await Promise.all(running.map((id) => client.exists(this.leaseKey(id))));
     return running.filter((_, i) => held[i] === 0);
   }
 
   private held(sessionId: string, token: string, orphaned: boolean): HeldLease {
-    const renew = setInterval(() => {
-      RENEW.run(this.redis.client(), [this.leaseKey(sessionId)], [token, this.leaseMs]).then(
-        (result) => {
-          if (result === 0) this.logger.error(`session=${sessionId} lost its run lease to another instance while running a turn`);
-          if (result === 2) this.logger.warn(`session=${sessionId} run lease was gone (Redis restarted?): taken back`);
-        },
-        (error: Error) => this.logger.warn(`session=${sessionId} could not renew the run lease: ${error.message}`),
-      );
-    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+    this.holding.set(token, sessionId);
+    this.watchReconnects();
+    const renew = setInterval(() => void this.renew(sessionId, token), Math.max(1, Math.floor(this.leaseMs / 3)));
     renew.unref();
     let released = false;
     return {
       orphaned,
-      release: async (): Promise<void> => {
+      release: async (lastSeq: number): Promise<void> => {
         if (released) return;
         released = true;
         clearInterval(renew);
-        const keys = [
-          this.leaseKey(sessionId),
-          this.redis.key('run', sessionId),
-          this.runningSetKey,
-          this.wakeChannel(sessionId),
-        ];
+        this.holding.delete(token);
         // Redis restarting: try again for as long as the lease would last anyway.
         const giveUpAt = Date.now() + this.leaseMs;
         for (;;) {
           try {
-            await RELEASE.run(this.redis.client(), keys, [token, sessionId]);
+            await RELEASE.run(this.redis.client(), this.keys(sessionId), [token, sessionId, lastSeq, COUNTER_TTL_MS]);
             return;
           } catch (error) {
             if (Date.now() > giveUpAt) {
@@ -169,6 +172,25 @@ export class RedisSessionLease implements SessionLease {
         }
       },
     };
+  }
+
+  private async renew(sessionId: string, token: string): Promise<void> {
+    try {
+      const result = await RENEW.run(this.redis.client(), this.keys(sessionId).slice(0, 3), [token, this.leaseMs, sessionId]);
+      if (result === 0) this.logger.error(`session=${sessionId} lost its run lease to another instance while running a turn`);
+      if (result === 2) this.logger.warn(`session=${sessionId} run lease was gone (Redis restarted?): taken back`);
+    } catch (error) {
+      this.logger.warn(`session=${sessionId} could not renew the run lease: ${(error as Error).message}`);
+    }
+  }
+
+  /** When the command connection comes back, every lease held here is renewed at once (taken back if Redis lost it). */
+  private watchReconnects(): void {
+    if (this.watchingReconnects) return;
+    this.watchingReconnects = true;
+    this.redis.client().on('ready', () => {
+      for (const [token, sessionId] of this.holding) void this.renew(sessionId, token);
+    });
   }
 
   /** Resolves on the session's next wake-up message, after `ms`, or when the signal aborts. */
@@ -200,6 +222,11 @@ export class RedisSessionLease implements SessionLease {
       this.waiters.delete(sessionId);
       await subscriber.unsubscribe(channel).catch(() => undefined);
     };
+  }
+
+  /** lease, run marker, set of running sessions, counter, wake-up channel. */
+  private keys(sessionId: string): string[] {
+    return [this.leaseKey(sessionId), this.redis.key('run', sessionId), this.redis.key('runs'), sessionCounterKey(this.redis, sessionId), this.wakeChannel(sessionId)];
   }
 
   private leaseKey(sessionId: string): string {

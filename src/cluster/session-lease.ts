@@ -23,8 +23,11 @@ export interface HeldLease {
    * must be closed (partial answer stored, `cancelled` appended) before this one runs.
    */
   readonly orphaned: boolean;
-  /** Gives the lease up. Never rejects. */
-  release(): Promise<void>;
+  /**
+   * Gives the lease up; `lastSeq` is the seq of the last frame the session has (the next holder
+   * continues after it; -1 when unknown). Never rejects.
+   */
+  release(lastSeq: number): Promise<void>;
 }
 
 export const SESSION_LEASE = Symbol('SESSION_LEASE');

@@ -1,5 +1,5 @@
 import { RedisCancelRouter } from '../../src/cluster/redis-cancel-router';
-import { connectTestRedis, TestRedis } from '../utils/redis-testing';
+import { connectTestRedis, TestRedis } from './redis-testing';
 
 describe('RedisCancelRouter (real Redis)', () => {
   let redis: TestRedis;

@@ -106,15 +106,16 @@ describe('Redis restart under load', () => {
       expect(users.filter((c) => mine.includes(c ?? ''))).toEqual(mine);
     }
     // Watchers caught up with the whole stream: every frame once, in seq order, on both instances alike.
-    await waitUntil(async () => {
-      for (const w of watchers) if (w.frames.filter((f) => f['is_final'] === true).length < 1) return false;
-      return true;
-    }, 30_000);
+    await waitUntil(() => watchers.every((w) => w.frames.some((f) => f['is_final'] === true)), 30_000);
     for (let i = 0; i < ids.length; i += 1) {
       const [onA, onB] = [watchers[2 * i] as ResumingWatcher, watchers[2 * i + 1] as ResumingWatcher];
       const history = await historyOf(a.url, ids[i] as string);
       const answered = history.filter((m) => m.role === 'assistant').length;
-      await waitUntil(() => [onA, onB].every((w) => w.frames.filter((f) => f['is_final'] === true).length >= answered), 30_000);
+      const finals = (w: ResumingWatcher) => w.frames.filter((f) => f['is_final'] === true).length;
+      await waitUntil(() => [onA, onB].every((w) => finals(w) >= answered), 30_000).catch(() => {
+        const describe = (w: ResumingWatcher) => `finals ${finals(w)} last_seq ${w.lastSeq} reconnects ${w.reconnects} types ${w.frames.filter((f) => f['is_final'] === true).map((f) => f.type).join(',')}`;
+        throw new Error(`${ids[i]}: ${answered} answers stored; on A ${describe(onA)}; on B ${describe(onB)}; history ${history.map((m) => m.role[0]).join('')}`);
+      });
       for (const w of [onA, onB]) {
         const seqs = w.frames.map((f) => f['seq'] as number);
         expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => k + 1));

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisSessionLease } from '../../src/cluster/redis-session-lease';
-import { connectTestRedis, TestRedis } from '../utils/redis-testing';
+import { connectTestRedis, TestRedis } from './redis-testing';
 
 describe('RedisSessionLease (real Redis)', () => {
   let redis: TestRedis;
@@ -22,10 +22,10 @@ describe('RedisSessionLease (real Redis)', () => {
     });
     await sleep(200);
     expect(granted).toBe(false);
-    await first.release();
+    await first.release(0);
     const held = await second;
     expect(held.orphaned).toBe(false);
-    await held.release();
+    await held.release(0);
     expect(await a.isHeld('s')).toBe(false);
   });
 
@@ -42,7 +42,7 @@ describe('RedisSessionLease (real Redis)', () => {
         await sleep(2);
         runs += 1;
         inside -= 1;
-        await held.release();
+        await held.release(0);
       }),
     );
     expect(maxInside).toBe(1);
@@ -58,7 +58,7 @@ describe('RedisSessionLease (real Redis)', () => {
     expect(await next.orphans()).toEqual(['s']);
     const held = await next.acquire('s', new AbortController().signal);
     expect(held.orphaned).toBe(true);
-    await held.release();
+    await held.release(0);
     expect(await next.orphans()).toEqual([]);
   });
 
@@ -67,7 +67,7 @@ describe('RedisSessionLease (real Redis)', () => {
     const held = await a.acquire('long', new AbortController().signal);
     await sleep(1_600);
     expect(await a.isHeld('long')).toBe(true);
-    await held.release();
+    await held.release(0);
     expect(await a.isHeld('long')).toBe(false);
   });
 
@@ -79,7 +79,7 @@ describe('RedisSessionLease (real Redis)', () => {
     await sleep(50);
     stop.abort('cancelled');
     await expect(waiting).rejects.toBe('cancelled');
-    await held.release();
+    await held.release(0);
   });
 
   it('a release by a holder whose lease was taken over changes nothing', async () => {
@@ -88,9 +88,9 @@ describe('RedisSessionLease (real Redis)', () => {
     await redis.client().del(redis.key('lease', 's'));
     const b = new RedisSessionLease(redis, 5_000);
     const current = await b.acquire('s', new AbortController().signal);
-    await stale.release();
+    await stale.release(0);
     expect(await b.isHeld('s')).toBe(true);
-    await current.release();
+    await current.release(0);
     expect(await b.isHeld('s')).toBe(false);
     expect(await b.orphans()).toEqual([]);
   });

@@ -7,7 +7,7 @@ import { ClusterSessionEventLog } from '../../src/cluster/cluster-session-event-
 import { RedisSessionFanout } from '../../src/cluster/redis-session-fanout';
 import { assistantDeltaFrame } from '../../src/protocol/frame-builders';
 import type { StoredEvent } from '../../src/session/session-event-store.service';
-import { connectTestRedis, TestRedis } from '../utils/redis-testing';
+import { connectTestRedis, TestRedis } from './redis-testing';
 
 /** The shared database's event rows (one stream per session). */
 class SharedRows implements EventRows {
@@ -111,8 +111,11 @@ describe('ClusterSessionEventLog + RedisSessionFanout (real Redis)', () => {
   it('every watcher of a session on any instance gets every frame once, in order, whoever publishes', async () => {
     const a = instance();
     const b = instance();
-    const onA = firstValueFrom(a.fanout.watch('s').pipe(take(6), toArray()));
-    const onB = firstValueFrom(b.fanout.watch('s').pipe(take(6), toArray()));
+    // As a protocol-2 socket watches: live frames, gaps filled from the log.
+    const watch = (x: ReturnType<typeof instance>) =>
+      firstValueFrom(followFrames(x.fanout.watch('s'), (after) => x.log.readAfter('s', after), 0).pipe(take(6), toArray()));
+    const onA = watch(a);
+    const onB = watch(b);
     await sleep(100); // subscriptions established
     await a.log.prepare('s');
     for (let i = 1; i <= 3; i++) a.fanout.publish('s', a.log.append('s', assistantDeltaFrame(`a${i}`)));

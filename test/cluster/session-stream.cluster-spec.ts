@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { http } from '../utils/http';
 import type { Frame, TestSocket } from '../utils/ws-client';

@@ -4,7 +4,7 @@ import type { AgentType } from '../../protocol/agent-type';
 import type { CancelledFrame } from '../../protocol/server-frames';
 import { ConversationStore } from '../../session/conversation-store.service';
 import { SESSION_EVENT_LOG, SequencedFrame, SessionEventLog } from '../events/session-event-log';
-import { SESSION_FANOUT, SessionFanout } from '../events/session-fanout';
+import { SessionStream } from '../events/session-stream';
 
 /** How far back a takeover looks for the start of the reply the dead instance left open. */
 const SCAN_FRAMES = 5_000;
@@ -22,7 +22,7 @@ export class OrphanedTurns {
   constructor(
     private readonly store: ConversationStore,
     @Inject(SESSION_EVENT_LOG) private readonly log: SessionEventLog,
-    @Inject(SESSION_FANOUT) private readonly fanout: SessionFanout,
+    private readonly stream: SessionStream,
   ) {}
 
   async close(sessionId: string): Promise<void> {
@@ -45,7 +45,7 @@ export class OrphanedTurns {
         await this.store.commit(sessionId, { messages: [{ role: 'assistant', content: partial, agent }] });
       }
       const cancelled: CancelledFrame = { type: 'cancelled', content: partial, is_final: true };
-      this.fanout.publish(sessionId, this.log.append(sessionId, cancelled));
+      this.stream.publish(sessionId, cancelled);
       this.logger.warn(`session=${sessionId} closed the turn of an instance that died (${partial.length} chars kept)`);
     } finally {
       this.log.release(sessionId);

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, RedisClientType } from 'redis';
 import type { RedisConnections } from '../../src/redis/redis-connections';
-
-/** The Redis of the cluster tests (TEST_REDIS_URL, default db 12 of the local server). */
-export const testRedisUrl = (): string => process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/12';
+import { TEST_REDIS_URL } from './cluster-harness';
 
 export type TestRedis = Pick<RedisConnections, 'client' | 'duplicate' | 'key'> & {
   /** Closes every connection it opened. */
@@ -14,7 +12,7 @@ export type TestRedis = Pick<RedisConnections, 'client' | 'duplicate' | 'key'> &
  * Connections like RedisConnections', for testing the Redis classes directly: keys get a prefix of
  * their own (so that test files sharing the db index never meet), dedicated connections are closed by `close`.
  */
-export async function connectTestRedis(url = testRedisUrl()): Promise<TestRedis> {
+export async function connectTestRedis(url = TEST_REDIS_URL): Promise<TestRedis> {
   const prefix = `codelab-test-${randomUUID().slice(0, 8)}`;
   const opened: RedisClientType[] = [];
   const open = async (): Promise<RedisClientType> => {

@@ -39,6 +39,7 @@ import {
   throughputOf,
 } from './report';
 import { getOnce, timeGets } from './rest';
+import { measureRedisCost } from './redis-cost';
 import { measureIndexCost, measureSearch, SearchFigures } from './search';
 import { seedDatabase } from './seed';
 import { median, percentiles, ratio, round, sleep } from './stats';
@@ -175,6 +176,31 @@ async function run(options: BenchOptions): Promise<void> {
       `load average ${machine.loadAverage.start} -> ${machine.loadAverage.end} on ${machine.cpus} CPUs` +
       (profileDir ? `; CPU profiles in ${profileDir}` : ''));
     log(JSON.stringify({ bench: 'codelab-agent-service', mode: plan.mode, date: new Date().toISOString(), commit, machine, seconds, ...results, targets }), false);
+  } finally {
+    await stopAll();
+    if (!options.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `--redis`: only the cost of REDIS_URL on one instance (see redis-cost.ts). */
+async function runRedisCost(options: BenchOptions): Promise<void> {
+  const built = ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), 'codelab-bench-redis-'));
+  const load = round(loadavg()[0] ?? 0, 2);
+  const plan = { rounds: options.plan.mode === 'quick' ? 4 : 8, sockets: 100, turnsPerSocket: 3, tokens: options.plan.tokens };
+  log(`REDIS_URL cost on one instance — commit ${gitCommit()}${built ? ' (built dist/ first)' : ''}, ${cpus().length} CPUs, load ${load}`);
+  log(`${plan.rounds} rounds x ${plan.sockets} protocol-2 sockets x ${plan.turnsPerSocket} turns x ${plan.tokens} tokens on each service…`);
+  try {
+    const figures = await measureRedisCost(plan, dir, log);
+    const end = round(loadavg()[0] ?? 0, 2);
+    log('', false);
+    log(`| PostgreSQL, ${figures.turns} turns each | CPU ms / turn | turns/s |`, false);
+    log('|---|---|---|', false);
+    log(`| without REDIS_URL | ${figures.withoutRedisCpuMsPerTurn} | ${figures.withoutRedisTurnsPerSec} |`, false);
+    log(`| with REDIS_URL | ${figures.withRedisCpuMsPerTurn} | ${figures.withRedisTurnsPerSec} |`, false);
+    log('', false);
+    log(`CPU per turn with / without REDIS_URL: ${figures.ratio} (target <= 1.5: ${figures.ratio <= 1.5 ? 'PASS' : 'MISS'}); load ${load} -> ${end}`, false);
+    log(JSON.stringify({ bench: 'codelab-agent-service-redis-cost', date: new Date().toISOString(), commit: gitCommit(), load: { start: load, end }, plan, ...figures }), false);
   } finally {
     await stopAll();
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
@@ -426,7 +452,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
-    await run(options);
+    await (options.redis ? runRedisCost(options) : run(options));
   } catch (error) {
     process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     await stopAll();

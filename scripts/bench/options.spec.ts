@@ -9,6 +9,8 @@ describe('bench parseOptions', () => {
       profileDir: 'prof',
     });
     expect(parseOptions(['-h']).help).toBe(true);
+    expect(parseOptions([]).redis).toBe(false);
+    expect(parseOptions(['--redis', '--quick'])).toMatchObject({ redis: true, plan: { mode: 'quick' } });
   });
 
   it.each([

@@ -38,6 +38,8 @@ export interface BenchOptions {
   readonly keep: boolean;
   /** Write a CPU profile of every service process into this directory. */
   readonly profileDir: string | undefined;
+  /** Only the cost of REDIS_URL on one instance (PostgreSQL with and without Redis). */
+  readonly redis: boolean;
 }
 
 const FULL: BenchPlan = {
@@ -89,6 +91,10 @@ messages in sqlite3) as child processes on 127.0.0.1, measures, prints tables an
                      sockets (full: 100/1,000 sockets x 3 turns, 100k / 1M, 5,000 idle sockets); compat
                      rounds at 100 sockets in both
   --profile <dir>    write a CPU profile (.cpuprofile) of every service process into <dir>
+  --redis            only the cost of REDIS_URL on one instance: two services on PostgreSQL (fresh
+                     databases made from BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test),
+                     one with REDIS_URL=BENCH_REDIS_URL (default redis://127.0.0.1:6379/13, flushed),
+                     the same protocol-2 turns in alternating rounds; CPU per turn (target <= 1.5x)
   --keep             keep the temporary directory (databases, service logs)
   --help             this text`;
 
@@ -103,6 +109,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       options: {
         quick: { type: 'boolean' },
         keep: { type: 'boolean' },
+        redis: { type: 'boolean' },
         profile: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -113,5 +120,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     throw new OptionsError(error instanceof Error ? error.message : String(error));
   }
   if (values.profile === '') throw new OptionsError('--profile needs a directory');
-  return { plan: values.quick ? QUICK : FULL, help: values.help ?? false, keep: values.keep ?? false, profileDir: values.profile };
+  return {
+    plan: values.quick ? QUICK : FULL,
+    help: values.help ?? false,
+    keep: values.keep ?? false,
+    profileDir: values.profile,
+    redis: values.redis ?? false,
+  };
 }

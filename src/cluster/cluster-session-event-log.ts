@@ -13,6 +13,17 @@ const STREAM_MAX_FRAMES = 1_000;
 const STREAM_TTL_MS = 3_600_000;
 
 
+/**
+ * KEYS: stream. ARGV: max length, ttl, then entry id (`<seq>-0`) and frame JSON per frame. Sent with
+ * EVAL (not EVALSHA, whose fallback would re-send it after later commands): it reaches Redis in the
+ * order it was issued. Redis refuses an entry id that is not above the stream's top (a reused seq).
+ */
+const ADD_FRAMES = `
+for i = 3, #ARGV, 2 do redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], ARGV[i], 'f', ARGV[i + 1]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
 type Store = Pick<SessionEventStore, 'streamOf' | 'readAfter' | 'maxSeq' | 'insert'>;
 
 /**
@@ -27,6 +38,9 @@ export class ClusterSessionEventLog implements SessionEventLog {
   private readonly logger = new Logger(ClusterSessionEventLog.name);
   /** Sessions this instance prepared and holds (its turn runs here): its counter is exact. */
   private readonly holding = new Map<string, number>();
+  /** Frames numbered in this tick, per session, not yet sent to the session's stream. */
+  private readonly outbox = new Map<string, SequencedFrame[]>();
+  private sending: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly local: BufferedSessionEventLog,
@@ -60,20 +74,16 @@ export class ClusterSessionEventLog implements SessionEventLog {
 
   append(sessionId: string, frame: ServerFrame): SequencedFrame {
     const numbered = this.local.append(sessionId, frame);
-    // Plain commands (not a script that may be re-sent), so that they reach Redis in the order they were
-    // issued: before any later read of the stream and before the lease is released. Redis refuses an
-    // entry id that is not above the stream's top, so a reused seq cannot slip in unnoticed.
-    const key = this.streamKey(sessionId);
-    const client = this.redis.client();
-    const trim = { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: STREAM_MAX_FRAMES } } as const;
-    client
-      .xAdd(key, `${numbered.seq}-0`, { f: frameJson(numbered) }, trim)
-      .then(() => client.pExpire(key, STREAM_TTL_MS))
-      .catch((error: Error) => this.logger.error(`session=${sessionId} could not add frame ${numbered.seq} to its shared stream: ${error.message}`));
+    // Frames of one tick (a streamed answer's tokens often come in one) go to Redis in one script call.
+    const pending = this.outbox.get(sessionId);
+    if (pending) pending.push(numbered);
+    else this.outbox.set(sessionId, [numbered]);
+    this.sending ??= setImmediate(() => void this.send());
     return numbered;
   }
 
   async readAfter(sessionId: string, afterSeq: number): Promise<SequencedFrame[]> {
+    if (this.outbox.has(sessionId)) await this.send();
     // Redis unreachable (restarting): the database alone, which has everything written so far.
     const recent = await this.streamAfter(sessionId, afterSeq).catch(() => []);
     if (recent[0]?.seq === afterSeq + 1) return recent;
@@ -98,14 +108,36 @@ export class ClusterSessionEventLog implements SessionEventLog {
   forget(sessionId: string): void {
     this.local.forget(sessionId);
     this.holding.delete(sessionId);
+    this.outbox.delete(sessionId);
     this.redis
       .client()
       .del(this.streamKey(sessionId))
       .catch((error: Error) => this.logger.error(`session=${sessionId} could not drop its shared stream: ${error.message}`));
   }
 
-  flush(): Promise<void> {
-    return this.local.flush();
+  async flush(): Promise<void> {
+    await this.send();
+    await this.local.flush();
+  }
+
+  /** Adds every frame numbered so far to the sessions' streams. Never rejects (a failure is logged: the database has the frames). */
+  private async send(): Promise<void> {
+    if (this.sending) clearImmediate(this.sending);
+    this.sending = undefined;
+    const batches = [...this.outbox];
+    this.outbox.clear();
+    const client = this.redis.client();
+    await Promise.all(
+      batches.map(([sessionId, frames]) => {
+        const args = [String(STREAM_MAX_FRAMES), String(STREAM_TTL_MS)];
+        for (const frame of frames) args.push(`${frame.seq}-0`, frameJson(frame));
+        return client
+          .eval(ADD_FRAMES, { keys: [this.streamKey(sessionId)], arguments: args })
+          .catch((error: Error) =>
+            this.logger.error(`session=${sessionId} could not add frames ${frames[0]?.seq}–${frames.at(-1)?.seq} to its shared stream: ${error.message}`),
+          );
+      }),
+    );
   }
 
   /**

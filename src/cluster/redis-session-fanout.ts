@@ -7,7 +7,7 @@ import type { SessionFanout } from '../agent-runtime/events/session-fanout';
 import { frameJson } from '../protocol/frame-json';
 import type { RedisClientType } from 'redis';
 import type { RedisConnections } from '../redis/redis-connections';
-import { parseSequencedFrame } from './frame-codec';
+import { parseSequencedFrames } from './frame-codec';
 
 /**
  * Fan-out across instances over Redis pub/sub: a frame reaches this instance's watchers at once and
@@ -24,16 +24,20 @@ export class RedisSessionFanout implements SessionFanout {
   private readonly subscribed = new Set<string>();
   /** Subscription changes of a session, one at a time. */
   private readonly changes = new Map<string, Promise<void>>();
+  /** Frames published in this tick, per session, not yet sent to other instances. */
+  private readonly outbox = new Map<string, SequencedFrame[]>();
+  private sending: NodeJS.Immediate | undefined;
   private subscriber: Promise<RedisClientType> | undefined;
 
   constructor(private readonly redis: Pick<RedisConnections, 'client' | 'duplicate' | 'key'>) {}
 
   publish(sessionId: string, frame: SequencedFrame): void {
     this.local.publish(sessionId, frame);
-    this.redis
-      .client()
-      .publish(this.channel(sessionId), `${this.instance}\n${frameJson(frame)}`)
-      .catch((error: Error) => this.logger.error(`session=${sessionId} could not publish frame ${frame.seq}: ${error.message}`));
+    // Frames of one tick go to the other instances in one message.
+    const pending = this.outbox.get(sessionId);
+    if (pending) pending.push(frame);
+    else this.outbox.set(sessionId, [frame]);
+    this.sending ??= setImmediate(() => this.send());
   }
 
   watch(sessionId: string): Observable<SequencedFrame> {
@@ -85,11 +89,24 @@ export class RedisSessionFanout implements SessionFanout {
     });
   }
 
+  /** One message per session: `<instance>\n[<frame JSON>,…]`. */
+  private send(): void {
+    this.sending = undefined;
+    const batches = [...this.outbox];
+    this.outbox.clear();
+    const client = this.redis.client();
+    for (const [sessionId, frames] of batches) {
+      client
+        .publish(this.channel(sessionId), `${this.instance}\n[${frames.map((f) => frameJson(f)).join(',')}]`)
+        .catch((error: Error) => this.logger.error(`session=${sessionId} could not publish frames ${frames[0]?.seq}–${frames.at(-1)?.seq}: ${error.message}`));
+    }
+  }
+
   private received(sessionId: string, message: string): void {
     const cut = message.indexOf('\n');
     if (message.slice(0, cut) === this.instance) return; // published here: already delivered
-    const frame = parseSequencedFrame(message.slice(cut + 1));
-    if (frame) this.local.publish(sessionId, frame);
+    const frames = parseSequencedFrames(message.slice(cut + 1));
+    if (frames) for (const frame of frames) this.local.publish(sessionId, frame);
     else this.logger.warn(`session=${sessionId} ignored a malformed frame message`);
   }
 

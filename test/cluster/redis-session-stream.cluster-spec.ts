@@ -66,15 +66,18 @@ describe('ClusterSessionEventLog + RedisSessionFanout (real Redis)', () => {
     const b = instance();
     await a.log.prepare('s');
     for (const t of ['a1', 'a2', 'a3']) a.log.append('s', assistantDeltaFrame(t));
+    await a.log.flush(); // as the runtime does before it releases the lease
     a.log.release('s');
     await b.log.prepare('s');
     expect(b.log.append('s', assistantDeltaFrame('b4')).seq).toBe(4);
+    await sleep(50); // frames of a tick reach the shared stream together, right after it
     expect(await a.log.lastSeq('s')).toBe(4);
     expect(tokens(await a.log.readAfter('s', 1))).toEqual(['a2', 'a3', 'b4']);
-    await b.log.flush(); // a holder writes its frames before it releases the lease
+    await b.log.flush(); // as the runtime does before it releases the lease
     b.log.release('s');
     await a.log.prepare('s');
     expect(a.log.append('s', assistantDeltaFrame('a5')).seq).toBe(5);
+    await a.log.flush(); // as the runtime does before it releases the lease
     a.log.release('s');
     await a.log.flush();
     await b.log.flush();
@@ -93,6 +96,7 @@ describe('ClusterSessionEventLog + RedisSessionFanout (real Redis)', () => {
     await b.log.adoptUnwritten('s');
     expect(shared.rows.map((r) => r.seq)).toEqual([1, 2]);
     expect(b.log.append('s', assistantDeltaFrame('b3')).seq).toBe(3);
+    await b.log.flush(); // as the runtime does before it releases the lease
     b.log.release('s');
   });
 
@@ -100,6 +104,7 @@ describe('ClusterSessionEventLog + RedisSessionFanout (real Redis)', () => {
     const a = instance();
     await a.log.prepare('s');
     for (let i = 1; i <= 5; i++) a.log.append('s', assistantDeltaFrame(`t${i}`));
+    await a.log.flush(); // as the runtime does before it releases the lease
     a.log.release('s');
     await a.log.flush();
     await redis.client().del(redis.key('frames', 's')); // Redis restarted without persistence
@@ -119,9 +124,11 @@ describe('ClusterSessionEventLog + RedisSessionFanout (real Redis)', () => {
     await sleep(100); // subscriptions established
     await a.log.prepare('s');
     for (let i = 1; i <= 3; i++) a.fanout.publish('s', a.log.append('s', assistantDeltaFrame(`a${i}`)));
+    await a.log.flush(); // as the runtime does before it releases the lease
     a.log.release('s');
     await b.log.prepare('s');
     for (let i = 4; i <= 6; i++) b.fanout.publish('s', b.log.append('s', assistantDeltaFrame(`b${i}`)));
+    await b.log.flush(); // as the runtime does before it releases the lease
     b.log.release('s');
     const expected = ['a1', 'a2', 'a3', 'b4', 'b5', 'b6'];
     expect(tokens(await onA)).toEqual(expected);
@@ -142,6 +149,7 @@ describe('ClusterSessionEventLog + RedisSessionFanout (real Redis)', () => {
       }
       if (i % 5 === 0) await sleep(5);
     }
+    await a.log.flush(); // as the runtime does before it releases the lease
     a.log.release('s');
     await sleep(300);
     expect(seen.map((f) => f.seq)).toEqual(Array.from({ length: 37 }, (_, i) => i + 4));

@@ -10,10 +10,10 @@ export type TestRedis = Pick<RedisConnections, 'client' | 'duplicate' | 'key'> &
 
 /**
  * Connections like RedisConnections', for testing the Redis classes directly: keys get a prefix of
- * their own (so that test files sharing the db index never meet), dedicated connections are closed by `close`.
+ * their own (so that tests sharing the db index never meet); `close` deletes them and closes every connection.
  */
 export async function connectTestRedis(url = TEST_REDIS_URL): Promise<TestRedis> {
-  const prefix = `codelab-test-${randomUUID().slice(0, 8)}`;
+  const prefix = `codelab:test-${randomUUID().slice(0, 8)}`;
   const opened: RedisClientType[] = [];
   const open = async (): Promise<RedisClientType> => {
     const client: RedisClientType = createClient({ url, socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 500) } });
@@ -28,6 +28,8 @@ export async function connectTestRedis(url = TEST_REDIS_URL): Promise<TestRedis>
     duplicate: () => open(),
     key: (...parts: string[]) => [prefix, ...parts].join(':'),
     close: async () => {
+      // Leave nothing behind in the shared test db: every key of this prefix goes.
+      for await (const keys of main.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) if (keys.length > 0) await main.del(keys);
       await Promise.all(opened.map((c) => c.close().catch(() => undefined)));
     },
   };

@@ -147,7 +147,8 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
     if (!state) return { exists: false, state: 'idle', currentAgent: 'orchestrator', lastSeq: 0 };
     const lastSeq = await this.log.lastSeq(sessionId);
     const awaiting = state.awaitingToolCalls;
-    const running = this.queue.pending(sessionId) > 0 || (this.lease.shared && (await this.lease.isHeld(sessionId)));
+    // Redis unreachable: what this instance runs is all it can tell.
+    const running = this.queue.pending(sessionId) > 0 || (this.lease.shared && (await this.lease.isHeld(sessionId).catch(() => false)));
     const phase: SessionState = running
       ? 'running'
         : awaiting.some((c) => c.requiresApproval)

@@ -8,6 +8,8 @@ import type { ServerFrame } from '../protocol/server-frames';
 import { upgradeContexts } from './agent-ws.adapter';
 import { AgentGateway } from './agent.gateway';
 import { TemporaryIds } from './temporary-ids';
+import { RateLimiters } from '../auth/rate-limiter';
+import { RedisConnections } from '../redis/redis-connections';
 import { parseWsTarget } from './ws-target';
 
 /** The parts of a `ws` socket the gateway uses: it records what is sent and whether it was closed. */
@@ -37,7 +39,7 @@ describe(AgentGateway.name, () => {
   let sut: AgentGateway;
 
   beforeEach(async () => {
-    testing = await createRuntimeModule([AgentGateway, TemporaryIds]);
+    testing = await createRuntimeModule([AgentGateway, TemporaryIds, RateLimiters, RedisConnections]);
     sut = testing.moduleRef.get(AgentGateway);
   });
 

@@ -13,7 +13,7 @@ import { concatMap, EMPTY, filter, from, map, Observable, of, Subscription } fro
 import { WebSocket } from 'ws';
 import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
 import type { TurnFrame } from '../agent-runtime/agent-runtime.service';
-import { RateLimiter } from '../auth/rate-limiter';
+import { RateLimit, RateLimiters, retrySeconds } from '../auth/rate-limiter';
 import { runWithLogContext } from '../common/logging/log-context';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Metrics } from '../metrics/metrics.service';
@@ -46,7 +46,7 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   /** Open sockets by the session they are bound to (to close them when it is deleted). */
   private readonly bySession = new Map<string, Set<WebSocket>>();
   private readonly deletionWatch: Subscription;
-  private readonly limiter: RateLimiter;
+  private readonly limiter: RateLimit;
   private readonly limits: FrameLimits;
   private readonly perMinute: number;
 
@@ -54,9 +54,10 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
     private readonly runtime: AgentRuntimeService,
     private readonly temporaryIds: TemporaryIds,
     private readonly metrics: Metrics,
+    limiters: RateLimiters,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.limiter = new RateLimiter(config.limits.wsMessagesPerMinute);
+    this.limiter = limiters.perMinute('ws', config.limits.wsMessagesPerMinute);
     this.limits = config.limits;
     this.perMinute = config.limits.wsMessagesPerMinute;
     this.deletionWatch = runtime.deletions.subscribe((sessionId) => this.sessionDeleted(sessionId));
@@ -105,15 +106,21 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   }
 
   private reply(client: WebSocket, socket: SocketSession, text: string): Observable<ServerFrame> {
-    const waitMs = this.limiter.take(socket.rateKey);
-    const reply =
+    const refusal = (waitMs: number): Observable<ServerFrame> | undefined =>
       waitMs > 0
-        ? of(errorFrame(`Rate limit exceeded: at most ${this.perMinute} messages a minute; retry in ${Math.ceil(waitMs / 1000)} s`))
+        ? of(errorFrame(`Rate limit exceeded: at most ${this.perMinute} messages a minute; retry in ${retrySeconds(waitMs)} s`))
         : undefined;
     // A refused frame's error keeps its place: after the status greeting (protocol 2) and after the
-    // replies to earlier frames (compat), never overtaking them.
-    if (socket.protocol === 2) return from(socket.ready).pipe(concatMap(() => reply ?? this.replyV2(client, socket, text)));
-    return socket.inOrder(reply ?? this.replyV1(client, socket, text));
+    // replies to earlier frames (compat), never overtaking them. Frames are counted in arrival order.
+    if (socket.protocol === 2) {
+      const admitted = socket.admit(async () => {
+        await socket.ready;
+        return this.limiter.take(socket.rateKey);
+      });
+      return from(admitted).pipe(concatMap((waitMs) => refusal(waitMs) ?? this.replyV2(client, socket, text)));
+    }
+    const admitted = socket.admit(() => this.limiter.take(socket.rateKey));
+    return socket.inOrder(from(admitted).pipe(concatMap((waitMs) => refusal(waitMs) ?? this.replyV1(client, socket, text))));
   }
 
   private replyV1(client: WebSocket, socket: SocketSession, text: string): Observable<ServerFrame> {

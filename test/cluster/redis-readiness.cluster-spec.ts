@@ -44,6 +44,8 @@ describe('GET /health/ready covers Redis', () => {
       }, 10_000);
       expect(down?.body.error?.redis?.status).toBe('down');
       expect(down?.body.error?.database).toBeUndefined();
+      // Rate limits fall back to this instance's memory: requests are still served, not failed.
+      expect((await http(a.url, 'GET', '/api/v1/sessions')).status).toBe(200);
 
       await proxy.start();
       await waitUntil(async () => (await readiness(a.url)).status === 200, 15_000);

@@ -1,14 +1,31 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { RedisConnections } from '../redis/redis-connections';
 import { AgentRuntimeModule } from '../agent-runtime/agent-runtime.module';
 import { AgentGateway } from './agent.gateway';
 import { MessageStreamController } from './message-stream.controller';
+import { RedisSocketCaps } from './redis-socket-caps';
+import { InProcessSocketCaps, SocketCaps } from './socket-caps';
 import { TemporaryIds } from './temporary-ids';
 import { UpgradeGate } from './upgrade-gate.service';
 
-/** The transports in front of the agent runtime: the IDE WebSocket and the SSE endpoint. */
+/**
+ * The transports in front of the agent runtime: the IDE WebSocket and the SSE endpoint. State that
+ * several instances share (socket caps) is in Redis with REDIS_URL, in the process otherwise.
+ */
 @Module({
   imports: [AgentRuntimeModule],
   controllers: [MessageStreamController],
-  providers: [AgentGateway, TemporaryIds, UpgradeGate],
+  providers: [
+    AgentGateway,
+    TemporaryIds,
+    UpgradeGate,
+    {
+      provide: SocketCaps,
+      inject: [RedisConnections, APP_CONFIG],
+      useFactory: (redis: RedisConnections, config: AppConfig): SocketCaps =>
+        redis.enabled ? new RedisSocketCaps(redis, config) : new InProcessSocketCaps(config),
+    },
+  ],
 })
 export class GatewayModule {}

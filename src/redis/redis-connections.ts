@@ -27,7 +27,7 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   private readonly dedicated = new Set<RedisClientType>();
   private closing = false;
   /** This process among the instances (random per start): owner of its per-instance keys. */
-  readonly instanceId = randomUUID();
+  readonly instanceId: string = randomUUID();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.url = config.redis?.url ?? null;

@@ -9,7 +9,7 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { concatMap, EMPTY, filter, from, map, Observable, of, Subscription } from 'rxjs';
+import { catchError, concatMap, EMPTY, filter, from, map, Observable, of, Subscription } from 'rxjs';
 import { WebSocket } from 'ws';
 import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
 import type { TurnFrame } from '../agent-runtime/agent-runtime.service';
@@ -127,9 +127,7 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
     const parsed = parseClientFrameText(text, this.limits);
     if (!parsed.ok) return of(errorFrame(parsed.error));
     if (parsed.frame.type === 'cancel') return of(errorFrame('Unknown message type: cancel'));
-    const wasBound = socket.sessionId !== undefined;
-    const reply = this.dispatch(socket, parsed.frame);
-    if (!wasBound) this.register(client, socket);
+    const reply = this.dispatch(socket, parsed.frame, () => this.register(client, socket));
     return reply.pipe(
       map((out) => toWire(out, 1)),
       filter((out): out is ServerFrame => out !== null),
@@ -145,28 +143,44 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
       const id = socket.sessionId;
       return id !== undefined && this.runtime.cancel(id) ? EMPTY : of(errorFrame('Nothing is running to cancel'));
     }
-    const wasBound = socket.sessionId !== undefined;
-    const reply = this.dispatch(socket, frame);
-    if (!wasBound && socket.sessionId !== undefined) {
+    const reply = this.dispatch(socket, frame, (sessionId) => {
       this.register(client, socket);
-      this.follow(client, socket, socket.sessionId, 0);
-    }
+      this.follow(client, socket, sessionId, 0);
+    });
     return reply.pipe(
       filter((out) => out.seq === undefined),
       map((out) => toWire(out, 2) ?? out),
     );
   }
 
-  /** Binds a temporary socket on its first session-creating frame, then hands the frame to the runtime. */
-  private dispatch(socket: SocketSession, frame: TurnFrame): Observable<ServerFrame> {
-    if (socket.sessionId === undefined) {
-      if (frame.type === 'tool_result' || frame.type === 'hitl_decision') {
-        return of(errorFrame(`No pending tool call with call_id ${frame.call_id}: this connection has no session yet`));
-      }
-      const sessionId = randomUUID();
-      socket.bind(sessionId, true);
-      this.temporaryIds.remember(socket.target.requestedId, socket.owner, sessionId);
+  /**
+   * Hands the frame to the runtime. A temporary socket is bound first, on its first session-creating
+   * frame, to the session its temporary id claims (a fresh UUID, or the one a socket on any instance
+   * claimed first); `bound` runs once, then.
+   */
+  private dispatch(socket: SocketSession, frame: TurnFrame, bound: (sessionId: string) => void): Observable<ServerFrame> {
+    if (socket.sessionId !== undefined) return this.handle(socket, frame);
+    if (frame.type === 'tool_result' || frame.type === 'hitl_decision') {
+      return of(errorFrame(`No pending tool call with call_id ${frame.call_id}: this connection has no session yet`));
     }
+    let first = false;
+    const binding = socket.bindOnce(async () => {
+      first = true;
+      return this.temporaryIds.claim(socket.target.requestedId, socket.owner, randomUUID());
+    });
+    return from(binding).pipe(
+      concatMap((sessionId) => {
+        if (first) bound(sessionId);
+        return this.handle(socket, frame);
+      }),
+      catchError((error: Error) => {
+        this.logger.error(`session=${socket.target.requestedId} could not claim the temporary id: ${error.message}`);
+        return of(errorFrame('Could not create the session; send the message again'));
+      }),
+    );
+  }
+
+  private handle(socket: SocketSession, frame: TurnFrame): Observable<ServerFrame> {
     const announceSession = socket.takeAnnouncement();
     return this.runtime.handle({ sessionId: socket.sessionId as string, owner: socket.owner, frame, announceSession });
   }
@@ -218,7 +232,9 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
 
   /** A deleted session's sockets are closed (4404) and its temporary id is forgotten. */
   private sessionDeleted(sessionId: string): void {
-    this.temporaryIds.forgetSession(sessionId);
+    this.temporaryIds.forgetSession(sessionId).catch((error: Error) => {
+      this.logger.warn(`session=${sessionId} deleted, but its temporary id could not be forgotten: ${error.message}`);
+    });
     const clients = this.bySession.get(sessionId);
     this.bySession.delete(sessionId);
     for (const client of clients ?? []) {

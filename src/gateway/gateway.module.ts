@@ -6,20 +6,25 @@ import { AgentGateway } from './agent.gateway';
 import { MessageStreamController } from './message-stream.controller';
 import { RedisSocketCaps } from './redis-socket-caps';
 import { InProcessSocketCaps, SocketCaps } from './socket-caps';
-import { TemporaryIds } from './temporary-ids';
+import { RedisTemporaryIds } from './redis-temporary-ids';
+import { InProcessTemporaryIds, TemporaryIds } from './temporary-ids';
 import { UpgradeGate } from './upgrade-gate.service';
 
 /**
  * The transports in front of the agent runtime: the IDE WebSocket and the SSE endpoint. State that
- * several instances share (socket caps) is in Redis with REDIS_URL, in the process otherwise.
+ * several instances share (socket caps, temporary ids) is in Redis with REDIS_URL, in the process otherwise.
  */
 @Module({
   imports: [AgentRuntimeModule],
   controllers: [MessageStreamController],
   providers: [
     AgentGateway,
-    TemporaryIds,
     UpgradeGate,
+    {
+      provide: TemporaryIds,
+      inject: [RedisConnections],
+      useFactory: (redis: RedisConnections): TemporaryIds => (redis.enabled ? new RedisTemporaryIds(redis) : new InProcessTemporaryIds()),
+    },
     {
       provide: SocketCaps,
       inject: [RedisConnections, APP_CONFIG],

@@ -14,6 +14,7 @@ export class SocketSession {
   private announcePending = false;
   private tail: Promise<void> = Promise.resolve();
   private admissions: Promise<unknown> = Promise.resolve();
+  private binding: Promise<string> | undefined;
   private watching: Subscription | undefined;
   /** Resolves once the protocol-2 greeting (status, replay) is under way; frames wait for it. */
   ready: Promise<void> = Promise.resolve();
@@ -51,6 +52,24 @@ export class SocketSession {
   bind(sessionId: string, announce: boolean): void {
     this.boundId = sessionId;
     this.announcePending = announce;
+  }
+
+  /**
+   * Binds a temporary socket once, to the session `claim` names (announced with session_info): frames
+   * that arrive while the claim is under way wait for the same one. A failed claim can be tried again.
+   */
+  bindOnce(claim: () => Promise<string>): Promise<string> {
+    this.binding ??= claim().then(
+      (sessionId) => {
+        this.bind(sessionId, true);
+        return sessionId;
+      },
+      (error: unknown) => {
+        this.binding = undefined;
+        throw error;
+      },
+    );
+    return this.binding;
   }
 
   /** True once per bind: whether this reply must start with session_info. */

@@ -62,7 +62,7 @@ export class UpgradeGate {
     const scope = scopeOf(principal);
     let resumedSessionId: string | undefined;
     if (target.temporary) {
-      resumedSessionId = this.temporaryIds.resolve(target.requestedId, scope);
+      resumedSessionId = await this.temporaryIds.resolve(target.requestedId, scope);
     } else if ((await this.runtime.access(target.requestedId, scope)) === 'foreign') {
       this.logger.warn(`user=${principal.userId} was refused another user's session`);
       return { ok: false, status: 404, message: 'Not Found' };

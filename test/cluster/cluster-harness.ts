@@ -27,6 +27,8 @@ export interface ClusterOptions {
   readonly redisUrl?: string;
   /** `source` (ts-node, default) or `built` (`node dist/main`). */
   readonly entry?: ServiceEntry;
+  /** Start every instance at once on the fresh database (as docker compose does) instead of the first one first. */
+  readonly together?: boolean;
   /** Wait until every instance is `ready` (default: `/health/ready` 200) or only `healthy` (`/health` 200). */
   readonly waitFor?: 'ready' | 'healthy';
 }
@@ -84,11 +86,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       };
       instances.push(makeInstance(index, port, env, options.entry ?? 'source', scratch));
     }
-    // The first instance migrates the fresh database; the others start together once it is ready.
+    // By default the first instance migrates the fresh database and the others start once it is ready.
     const wait = options.waitFor === 'healthy' ? (service: ServiceProcess) => service.waitHealthy(READY_TIMEOUT_MS) : waitReady;
     const [first, ...rest] = instances;
-    if (first) await wait(first.process);
-    await Promise.all(rest.map((instance) => wait(instance.process)));
+    if (first && options.together !== true) await wait(first.process);
+    await Promise.all((options.together === true ? instances : rest).map((instance) => wait(instance.process)));
   } catch (error) {
     await stopAll();
     throw error;

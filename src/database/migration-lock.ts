@@ -9,7 +9,7 @@ const MIGRATION_LOCK_KEY = '7165064383045788961';
  * migrates and the others find nothing left to do. TypeORM itself takes no lock.
  */
 export async function initializeWithMigrations(options: DataSourceOptions): Promise<DataSource> {
-  const dataSource = await new DataSource({ ...options, migrationsRun: false } as DataSourceOptions).initialize();
+  const dataSource = await new DataSource({ ...options, migrationsRun: false }).initialize();
   if (options.type !== 'postgres') {
     await dataSource.runMigrations({ transaction: 'all' });
     return dataSource;

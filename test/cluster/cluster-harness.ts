@@ -9,7 +9,8 @@ import { TestSocket } from '../utils/ws-client';
 
 /**
  * `npm run test:cluster`: N real service processes on ONE fresh PostgreSQL database and ONE Redis db
- * index (TEST_REDIS_URL, default redis://127.0.0.1:6379/11, flushed at start), each on its own port.
+ * index (TEST_REDIS_URL, default redis://127.0.0.1:6379/11; its `codelab:*` keys are deleted at start and
+ * at stop), each on its own port.
  * TEST_POSTGRES_URL names the admin database the fresh one is created from (as in the pg suite).
  */
 
@@ -151,13 +152,18 @@ export async function waitReady(service: ServiceProcess, timeoutMs = READY_TIMEO
   }
 }
 
-/** Deletes every key of the Redis db that `url` names (and nothing in any other db). */
+/**
+ * Deletes the service's keys (`codelab:*`) from the Redis db that `url` names, and nothing else: not
+ * other dbs, not the claim that .ci/run keeps in that db.
+ */
 export async function flushRedis(url: string): Promise<void> {
   const client = createClient({ url });
   client.on('error', () => undefined);
   await client.connect();
   try {
-    await client.flushDb();
+    for await (const keys of client.scanIterator({ MATCH: 'codelab:*', COUNT: 1000 })) {
+      if (keys.length > 0) await client.del(keys);
+    }
   } finally {
     await client.close();
   }

@@ -230,11 +230,8 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
     if (clients.size === 0) this.bySession.delete(id);
   }
 
-  /** A deleted session's sockets are closed (4404) and its temporary id is forgotten. */
+  /** A deleted session's sockets are closed (4404); its temporary id is forgotten by TemporaryIds itself. */
   private sessionDeleted(sessionId: string): void {
-    this.temporaryIds.forgetSession(sessionId).catch((error: Error) => {
-      this.logger.warn(`session=${sessionId} deleted, but its temporary id could not be forgotten: ${error.message}`);
-    });
     const clients = this.bySession.get(sessionId);
     this.bySession.delete(sessionId);
     for (const client of clients ?? []) {

@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RedisConnections } from '../redis/redis-connections';
+import { SessionDeletions } from '../session/session-deletions';
+import { SessionModule } from '../session/session.module';
 import { AgentRuntimeModule } from '../agent-runtime/agent-runtime.module';
 import { AgentGateway } from './agent.gateway';
 import { MessageStreamController } from './message-stream.controller';
 import { RedisSocketCaps } from './redis-socket-caps';
 import { InProcessSocketCaps, SocketCaps } from './socket-caps';
 import { RedisTemporaryIds } from './redis-temporary-ids';
-import { InProcessTemporaryIds, TemporaryIds } from './temporary-ids';
+import { forgettingDeleted, InProcessTemporaryIds, TemporaryIds } from './temporary-ids';
 import { UpgradeGate } from './upgrade-gate.service';
 
 /**
@@ -15,15 +17,16 @@ import { UpgradeGate } from './upgrade-gate.service';
  * several instances share (socket caps, temporary ids) is in Redis with REDIS_URL, in the process otherwise.
  */
 @Module({
-  imports: [AgentRuntimeModule],
+  imports: [AgentRuntimeModule, SessionModule],
   controllers: [MessageStreamController],
   providers: [
     AgentGateway,
     UpgradeGate,
     {
       provide: TemporaryIds,
-      inject: [RedisConnections],
-      useFactory: (redis: RedisConnections): TemporaryIds => (redis.enabled ? new RedisTemporaryIds(redis) : new InProcessTemporaryIds()),
+      inject: [RedisConnections, SessionDeletions],
+      useFactory: (redis: RedisConnections, deletions: SessionDeletions): TemporaryIds =>
+        forgettingDeleted(redis.enabled ? new RedisTemporaryIds(redis) : new InProcessTemporaryIds(), deletions),
     },
     {
       provide: SocketCaps,

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { OwnerScope } from '../session/owner-scope';
+import type { SessionDeletions } from '../session/session-deletions';
 
 /** How long a temporary id leads to the session it created. */
 export const TEMPORARY_ID_TTL_MS = 10 * 60_000;
@@ -22,6 +23,22 @@ export abstract class TemporaryIds {
 
   /** The session was deleted: no temporary id leads to it any more. */
   abstract forgetSession(sessionId: string): Promise<void>;
+}
+
+/**
+ * Makes `ids` forget every deleted session before the deletion is answered (REST 204, the TTL job), on
+ * whichever instance deleted it. A failure is logged: the deletion itself stands.
+ */
+export function forgettingDeleted<T extends TemporaryIds>(ids: T, deletions: SessionDeletions): T {
+  const logger = new Logger(TemporaryIds.name);
+  deletions.settleWith(async (sessionIds) => {
+    for (const sessionId of sessionIds) {
+      await ids.forgetSession(sessionId).catch((error: Error) => {
+        logger.warn(`session=${sessionId} deleted, but its temporary id could not be forgotten: ${error.message}`);
+      });
+    }
+  });
+  return ids;
 }
 
 const MAX_ENTRIES = 100_000;

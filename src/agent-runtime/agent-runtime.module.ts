@@ -10,6 +10,7 @@ import { BufferedSessionEventLog } from './events/buffered-session-event-log';
 import { InProcessSessionFanout } from './events/in-process-session-fanout';
 import { SESSION_EVENT_LOG } from './events/session-event-log';
 import { SESSION_FANOUT } from './events/session-fanout';
+import { SessionStream } from './events/session-stream';
 import { chatModelProvider } from './model/chat-model.provider';
 import { AgentRouter } from './routing/agent-router.service';
 import { AgentSwitcher } from './turn/agent-switcher.service';
@@ -25,6 +26,7 @@ import { StatelessTurnService } from './turn/stateless-turn.service';
     chatModelProvider,
     { provide: SESSION_EVENT_LOG, useClass: BufferedSessionEventLog },
     { provide: SESSION_FANOUT, useClass: InProcessSessionFanout },
+    SessionStream,
     AgentActivityService,
     AgentRouter,
     AgentSwitcher,

@@ -1,9 +1,11 @@
 import { expect } from '@jest/globals';
 import { take } from 'rxjs';
+import { DelayedFanout } from '../../test/utils/delayed-fanout';
 import { collect, createRuntimeModule, RuntimeTesting } from '../../test/utils/runtime-testing';
 import type { ServerFrame } from '../protocol/server-frames';
 import { ConversationStore } from '../session/conversation-store.service';
 import { AgentRuntimeService, RuntimeCommand, TurnFrame } from './agent-runtime.service';
+import { SESSION_FANOUT } from './events/session-fanout';
 
 describe(AgentRuntimeService.name, () => {
   let testing: RuntimeTesting;
@@ -45,6 +47,23 @@ describe(AgentRuntimeService.name, () => {
       ['assistant', 'Found it.'],
     ]);
     expect(await sut.status('s1')).toEqual({ exists: true, state: 'idle', currentAgent: 'debug', lastSeq: 4 });
+  });
+
+  it("the reply is a view of the session's stream: through a fan-out that delivers later it is whole and in order", async () => {
+    const delayed = await createRuntimeModule([{ provide: SESSION_FANOUT, useClass: DelayedFanout }]);
+    try {
+      delayed.model.script({ text: ['Found ', 'it.'] });
+      const runtime = delayed.moduleRef.get(AgentRuntimeService);
+      const watched: ServerFrame[] = [];
+      const following = runtime.watch('s1', 0).subscribe((f) => watched.push(f));
+      const frames = await collect(runtime.handle(command({ type: 'user_message', content: 'please debug this crash' })));
+      following.unsubscribe();
+      expect(shape(frames)).toEqual(['agent_switched', 'assistant_message', 'assistant_message', 'assistant_message!']);
+      expect(frames).toEqual(delayed.log.of('s1'));
+      expect(watched).toEqual(frames);
+    } finally {
+      await delayed.moduleRef.close();
+    }
   });
 
   it('a tool call pauses the turn (awaiting_tool) and its result resumes it', async () => {

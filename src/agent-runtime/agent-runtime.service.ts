@@ -15,6 +15,7 @@ import { SessionDeletions } from '../session/session-deletions';
 import { SessionService } from '../session/session.service';
 import { SESSION_EVENT_LOG, SequencedFrame, SessionEventLog } from './events/session-event-log';
 import { SESSION_FANOUT, SessionFanout } from './events/session-fanout';
+import { SessionStream } from './events/session-stream';
 import { SessionQueue, stopReasonOf } from './session-queue';
 import { ConversationTurns } from './turn/conversation-turns.service';
 import { TurnAborted } from './turn/model-turn.service';
@@ -67,6 +68,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
     private readonly turns: ConversationTurns,
     @Inject(SESSION_EVENT_LOG) private readonly log: SessionEventLog,
     @Inject(SESSION_FANOUT) private readonly fanout: SessionFanout,
+    private readonly stream: SessionStream,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
     deletions: SessionDeletions,
@@ -119,26 +121,7 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
    * no gap, no repeat. This is what a protocol-2 socket relays.
    */
   watch(sessionId: string, afterSeq: number): Observable<SequencedFrame> {
-    return new Observable<SequencedFrame>((subscriber) => {
-      let replaying = true;
-      let last = afterSeq;
-      const early: SequencedFrame[] = [];
-      const forward = (frame: SequencedFrame): void => {
-        if (frame.seq <= last) return;
-        last = frame.seq;
-        subscriber.next(frame);
-      };
-      const live = this.fanout.watch(sessionId).subscribe((frame) => (replaying ? early.push(frame) : forward(frame)));
-      this.log.readAfter(sessionId, afterSeq).then(
-        (frames) => {
-          frames.forEach(forward);
-          early.splice(0).forEach(forward);
-          replaying = false;
-        },
-        (error: unknown) => subscriber.error(error),
-      );
-      return () => live.unsubscribe();
-    });
+    return this.stream.follow(sessionId, afterSeq);
   }
 
   /** Whether `owner` may use the session id: `missing` ids may be created, `foreign` ones are someone else's. */
@@ -225,7 +208,21 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
       deliver(errorFrame(this.describe(sessionId, error)));
       return;
     }
+    // The reply is a view of the session's stream: the frames this turn numbers, up to its final one.
+    let view: Subscription | undefined;
+    let viewEnded: Promise<void> = Promise.resolve();
+    try {
+      const firstSeq = (await this.log.lastSeq(sessionId)) + 1;
+      viewEnded = new Promise<void>((resolve) => {
+        view = this.stream.turn(sessionId, firstSeq).subscribe({ next: deliver, complete: resolve });
+      });
+    } catch (error) {
+      this.log.release(sessionId);
+      deliver(errorFrame(this.describe(sessionId, error)));
+      return;
+    }
     let finalSent = false;
+    let finalNumbered = false;
     const stopTimer = this.metrics.turnDuration.startTimer();
     const ctx: TurnContext = {
       sessionId,
@@ -247,9 +244,8 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
           deliver(out);
           return;
         }
-        const numbered = this.log.append(sessionId, out);
-        this.fanout.publish(sessionId, numbered);
-        deliver(numbered);
+        this.stream.publish(sessionId, out);
+        finalNumbered = out.is_final;
       },
     };
     try {
@@ -264,8 +260,14 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
         ctx.emit(errorFrame(this.describe(sessionId, error)));
       }
     } finally {
-      if (!finalSent) ctx.emit(errorFrame('The turn ended without an answer'));
-      this.log.release(sessionId);
+      try {
+        if (!finalSent) ctx.emit(errorFrame('The turn ended without an answer'));
+        // The caller has its reply once the view delivered the final frame (a shared fan-out may lag).
+        if (finalNumbered) await viewEnded;
+      } finally {
+        view?.unsubscribe();
+        this.log.release(sessionId);
+      }
     }
   }
 

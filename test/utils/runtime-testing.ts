@@ -5,6 +5,7 @@ import { AgentRuntimeService } from '../../src/agent-runtime/agent-runtime.servi
 import { InProcessSessionFanout } from '../../src/agent-runtime/events/in-process-session-fanout';
 import { SESSION_EVENT_LOG } from '../../src/agent-runtime/events/session-event-log';
 import { SESSION_FANOUT } from '../../src/agent-runtime/events/session-fanout';
+import { SessionStream } from '../../src/agent-runtime/events/session-stream';
 import { CHAT_MODEL } from '../../src/agent-runtime/model/chat-model';
 import { AgentActivityService } from '../../src/agent-runtime/agents/agent-activity.service';
 import { AgentRouter } from '../../src/agent-runtime/routing/agent-router.service';
@@ -44,6 +45,7 @@ export async function createRuntimeModule(providers: Provider[] = [], env: Recor
       { provide: CHAT_MODEL, useValue: model },
       { provide: SESSION_EVENT_LOG, useValue: log },
       { provide: SESSION_FANOUT, useClass: InProcessSessionFanout },
+      SessionStream,
       ...providers,
     ],
     env,

@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { filter, Observable, takeWhile } from 'rxjs';
+import type { ServerFrame } from '../../protocol/server-frames';
+import { SESSION_EVENT_LOG, SequencedFrame, SessionEventLog } from './session-event-log';
+import { SESSION_FANOUT, SessionFanout } from './session-fanout';
+
+/**
+ * The one authoritative stream of a session: its numbered frames, as the event log numbers and keeps
+ * them and the fan-out delivers them. Every reply is a view of it: a protocol-2 socket follows the whole
+ * stream from its `last_seq` ({@link follow}); the reply to one client frame (compat socket, SSE, gRPC,
+ * MCP) is the slice of the stream that frame's turn produced ({@link turn}). Both views only read the
+ * two interfaces, so a shared implementation of them (several instances) changes no view.
+ */
+@Injectable()
+export class SessionStream {
+  constructor(
+    @Inject(SESSION_EVENT_LOG) private readonly log: SessionEventLog,
+    @Inject(SESSION_FANOUT) private readonly fanout: SessionFanout,
+  ) {}
+
+  /** Numbers a frame of the session and publishes it to everyone watching; returns it numbered. */
+  publish(sessionId: string, frame: ServerFrame): SequencedFrame {
+    const numbered = this.log.append(sessionId, frame);
+    this.fanout.publish(sessionId, numbered);
+    return numbered;
+  }
+
+  /**
+   * Every frame of the session with `seq > afterSeq` (replayed from the event log), then live frames:
+   * no gap, no repeat, in seq order. This is what a protocol-2 socket relays.
+   */
+  follow(sessionId: string, afterSeq: number): Observable<SequencedFrame> {
+    return new Observable<SequencedFrame>((subscriber) => {
+      let replaying = true;
+      let last = afterSeq;
+      const early: SequencedFrame[] = [];
+      const forward = (frame: SequencedFrame): void => {
+        if (frame.seq <= last) return;
+        last = frame.seq;
+        subscriber.next(frame);
+      };
+      const live = this.fanout.watch(sessionId).subscribe({
+        next: (frame) => (replaying ? early.push(frame) : forward(frame)),
+        complete: () => subscriber.complete(),
+      });
+      this.log.readAfter(sessionId, afterSeq).then(
+        (frames) => {
+          frames.forEach(forward);
+          early.splice(0).forEach(forward);
+          replaying = false;
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+      return () => live.unsubscribe();
+    });
+  }
+
+  /**
+   * The reply to one client frame: the session's frames from `firstSeq` (the first one its turn numbers)
+   * up to and including the turn's final frame, then complete. Subscribe before the turn numbers its
+   * first frame; the session's frames run one turn at a time, so everything in that range is the turn's.
+   * Completes without a final frame when the session's stream ends (the session was deleted).
+   */
+  turn(sessionId: string, firstSeq: number): Observable<SequencedFrame> {
+    return this.fanout.watch(sessionId).pipe(
+      filter((frame) => frame.seq >= firstSeq),
+      takeWhile((frame) => !frame.is_final, true),
+    );
+  }
+}

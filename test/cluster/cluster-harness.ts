@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { createClient } from 'redis';
 import { freePort, ServiceEntry, ServiceProcess } from '../utils/service-process';
+import { createPostgresDatabase } from '../utils/test-database';
 import { TestSocket } from '../utils/ws-client';
 
 /**
@@ -15,7 +14,6 @@ import { TestSocket } from '../utils/ws-client';
  */
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/11';
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface ClusterOptions {
   /** How many instances (default 2). */
@@ -67,12 +65,12 @@ const READY_TIMEOUT_MS = 60_000;
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const count = options.instances ?? 2;
   await flushRedis(TEST_REDIS_URL);
-  const database = await createDatabase();
+  const database = await createPostgresDatabase('codelab_cluster');
   const scratch = mkdtempSync(join(tmpdir(), 'codelab-cluster-'));
   const instances: ClusterInstance[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(instances.map((instance) => instance.stop()));
-    await dropDatabase(database.name);
+    await database.drop();
     await flushRedis(TEST_REDIS_URL);
     rmSync(scratch, { recursive: true, force: true });
   };
@@ -166,27 +164,5 @@ export async function flushRedis(url: string): Promise<void> {
     }
   } finally {
     await client.close();
-  }
-}
-
-async function createDatabase(): Promise<{ name: string; url: string }> {
-  const name = `codelab_cluster_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString() };
-}
-
-function dropDatabase(name: string): Promise<void> {
-  return adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
   }
 }

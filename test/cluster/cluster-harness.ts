@@ -152,16 +152,18 @@ export async function waitReady(service: ServiceProcess, timeoutMs = READY_TIMEO
 
 /**
  * Deletes the service's keys (`codelab:*`) from the Redis db that `url` names, and nothing else: not
- * other dbs, not the claim that .ci/run keeps in that db.
+ * other dbs, not the claim that .ci/run keeps in that db. Resolves with how many keys it deleted.
  */
-export async function flushRedis(url: string): Promise<void> {
+export async function flushRedis(url: string): Promise<number> {
   const client = createClient({ url });
   client.on('error', () => undefined);
   await client.connect();
+  let deleted = 0;
   try {
     for await (const keys of client.scanIterator({ MATCH: 'codelab:*', COUNT: 1000 })) {
-      if (keys.length > 0) await client.del(keys);
+      if (keys.length > 0) deleted += await client.del(keys);
     }
+    return deleted;
   } finally {
     await client.close();
   }

@@ -1,10 +1,26 @@
+import { createClient } from 'redis';
 import { TestSocket } from '../../test/utils/ws-client';
 import { waitUntil } from '../../test/utils/wait-until';
-import { Cluster, ClusterInstance, startCluster } from './cluster-harness';
+import { Cluster, ClusterInstance, flushRedis, startCluster, TEST_REDIS_URL } from './cluster-harness';
 
 const KEY_ALICE = 'alice-key-0123456789abcdef';
 const KEY_BOB = 'bob-key-0123456789abcdef00';
 const LEASE_MS = 4000;
+
+/** The sum of every instance's socket count of `user` in Redis, as admission reads it. */
+async function countedSockets(user: string): Promise<number> {
+  const client = createClient({ url: TEST_REDIS_URL });
+  await client.connect();
+  try {
+    let total = 0;
+    for await (const keys of client.scanIterator({ MATCH: `codelab:sockets:${user}:*` })) {
+      for (const value of keys.length > 0 ? await client.mGet(keys) : []) total += Number(value ?? 0);
+    }
+    return total;
+  } finally {
+    await client.close();
+  }
+}
 
 describe('MAX_SOCKETS_PER_USER is shared by the instances', () => {
   let cluster: Cluster;
@@ -20,7 +36,7 @@ describe('MAX_SOCKETS_PER_USER is shared by the instances', () => {
   beforeAll(async () => {
     cluster = await startCluster({
       instances: 3,
-      env: { AUTH_API_KEYS: `${KEY_ALICE}:alice,${KEY_BOB}:bob`, MAX_SOCKETS_PER_USER: '2', RUN_LEASE_MS: String(LEASE_MS) },
+      env: { AUTH_API_KEYS: `${KEY_ALICE}:alice,${KEY_BOB}:bob,carol-key-0123456789abcdef:carol`, MAX_SOCKETS_PER_USER: '2', RUN_LEASE_MS: String(LEASE_MS) },
     });
   });
 
@@ -62,5 +78,18 @@ describe('MAX_SOCKETS_PER_USER is shared by the instances', () => {
     await waitUntil(opens(b, 'kill-3', KEY_BOB), LEASE_MS * 3);
     await open(b, 'kill-4', KEY_BOB);
     expect(await refused(b, 'kill-5', KEY_BOB)).toBe(429);
+  });
+
+  it('writes the counts again when Redis lost them (a restart without persistence), within RUN_LEASE_MS', async () => {
+    const [a, b] = [cluster.at(0), cluster.at(1)];
+    for (const socket of opened.splice(0)) await socket.close();
+    const KEY_CAROL = 'carol-key-0123456789abcdef';
+    await waitUntil(opens(a, 'lost-1', KEY_CAROL), 5_000);
+    await open(a, 'lost-2', KEY_CAROL);
+    expect(await refused(b, 'lost-3', KEY_CAROL)).toBe(429);
+    // A's count of carol and the member list, at least, are gone.
+    expect(await flushRedis(TEST_REDIS_URL)).toBeGreaterThanOrEqual(2);
+    await waitUntil(async () => (await countedSockets('carol')) === 2, LEASE_MS);
+    expect(await refused(b, 'lost-3', KEY_CAROL)).toBe(429);
   });
 });

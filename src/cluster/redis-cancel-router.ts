@@ -25,12 +25,11 @@ interface CancelReply {
  */
 export class RedisCancelRouter implements CancelRouter, OnApplicationBootstrap {
   private readonly logger = new Logger(RedisCancelRouter.name);
-  private readonly instance = randomUUID();
   private stopLocal: (sessionId: string) => boolean = () => false;
   private subscribed: Promise<RedisClientType> | undefined;
   private readonly pending = new Map<string, (reply: CancelReply) => void>();
 
-  constructor(private readonly redis: Pick<RedisConnections, 'client' | 'duplicate' | 'key'>) {}
+  constructor(private readonly redis: Pick<RedisConnections, 'client' | 'duplicate' | 'key' | 'instanceId'>) {}
 
   serve(stopLocal: (sessionId: string) => boolean): void {
     this.stopLocal = stopLocal;
@@ -45,7 +44,7 @@ export class RedisCancelRouter implements CancelRouter, OnApplicationBootstrap {
     this.subscribed ??= (async () => {
       const subscriber = await this.redis.duplicate('cancel routing');
       await subscriber.subscribe(this.requests, (message) => this.onRequest(message));
-      await subscriber.subscribe(this.replies(this.instance), (message) => this.onReply(message));
+      await subscriber.subscribe(this.replies(this.redis.instanceId), (message) => this.onReply(message));
       return subscriber;
     })().catch((error: unknown) => {
       this.subscribed = undefined;
@@ -57,7 +56,7 @@ export class RedisCancelRouter implements CancelRouter, OnApplicationBootstrap {
   async cancel(sessionId: string): Promise<boolean> {
     await this.start().catch((error: Error) => this.logger.error(`session=${sessionId} cancel stays on this instance: ${error.message}`));
     const stoppedHere = this.stopLocal(sessionId);
-    const request: CancelRequest = { request: randomUUID(), sessionId, replyTo: this.instance };
+    const request: CancelRequest = { request: randomUUID(), sessionId, replyTo: this.redis.instanceId };
     let answers = 0;
     let stoppedElsewhere = false;
     let expected = Number.POSITIVE_INFINITY;
@@ -90,7 +89,7 @@ export class RedisCancelRouter implements CancelRouter, OnApplicationBootstrap {
       this.logger.warn('ignored a malformed cancel request');
       return;
     }
-    if (request.replyTo === this.instance) return;
+    if (request.replyTo === this.redis.instanceId) return;
     const reply: CancelReply = { request: request.request, stopped: this.stopLocal(request.sessionId) };
     if (reply.stopped) this.logger.log(`session=${request.sessionId} stopped by a cancel received on another instance`);
     this.redis

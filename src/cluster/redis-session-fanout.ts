@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { InProcessSessionFanout } from '../agent-runtime/events/in-process-session-fanout';
@@ -17,7 +16,6 @@ import { parseSequencedFrames } from './frame-codec';
  */
 export class RedisSessionFanout implements SessionFanout {
   private readonly logger = new Logger(RedisSessionFanout.name);
-  private readonly instance = randomUUID();
   private readonly local = new InProcessSessionFanout();
   /** Watchers per session on this instance: its channel is subscribed while it has any. */
   private readonly watched = new Map<string, number>();
@@ -29,7 +27,7 @@ export class RedisSessionFanout implements SessionFanout {
   private sending: NodeJS.Immediate | undefined;
   private subscriber: Promise<RedisClientType> | undefined;
 
-  constructor(private readonly redis: Pick<RedisConnections, 'client' | 'duplicate' | 'key'>) {}
+  constructor(private readonly redis: Pick<RedisConnections, 'client' | 'duplicate' | 'key' | 'instanceId'>) {}
 
   publish(sessionId: string, frame: SequencedFrame): void {
     this.local.publish(sessionId, frame);
@@ -97,14 +95,14 @@ export class RedisSessionFanout implements SessionFanout {
     const client = this.redis.client();
     for (const [sessionId, frames] of batches) {
       client
-        .publish(this.channel(sessionId), `${this.instance}\n[${frames.map((f) => frameJson(f)).join(',')}]`)
+        .publish(this.channel(sessionId), `${this.redis.instanceId}\n[${frames.map((f) => frameJson(f)).join(',')}]`)
         .catch((error: Error) => this.logger.error(`session=${sessionId} could not publish frames ${frames[0]?.seq}–${frames.at(-1)?.seq}: ${error.message}`));
     }
   }
 
   private received(sessionId: string, message: string): void {
     const cut = message.indexOf('\n');
-    if (message.slice(0, cut) === this.instance) return; // published here: already delivered
+    if (message.slice(0, cut) === this.redis.instanceId) return; // published here: already delivered
     const frames = parseSequencedFrames(message.slice(cut + 1));
     if (frames) for (const frame of frames) this.local.publish(sessionId, frame);
     else this.logger.warn(`session=${sessionId} ignored a malformed frame message`);

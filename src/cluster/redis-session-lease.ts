@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { RedisClientType } from 'redis';
@@ -74,7 +73,6 @@ return 1
 export class RedisSessionLease implements SessionLease {
   readonly shared = true;
   private readonly logger = new Logger(RedisSessionLease.name);
-  private readonly instance = randomUUID();
   private tokens = 0;
   private subscriber: Promise<RedisClientType> | undefined;
   /** Wake-up listeners per session, while this instance waits for its lease. */
@@ -84,12 +82,12 @@ export class RedisSessionLease implements SessionLease {
   private watchingReconnects = false;
 
   constructor(
-    private readonly redis: Pick<RedisConnections, 'client' | 'duplicate' | 'key'>,
+    private readonly redis: Pick<RedisConnections, 'client' | 'duplicate' | 'key' | 'instanceId'>,
     private readonly leaseMs: number,
   ) {}
 
   async acquire(sessionId: string, signal: AbortSignal): Promise<HeldLease> {
-    const token = `${this.instance}:${++this.tokens}`;
+    const token = `${this.redis.instanceId}:${++this.tokens}`;
     let retryMs = RETRY_MIN_MS;
     let stopWaiting: (() => Promise<void>) | undefined;
     let unreachableSince: number | undefined;

@@ -11,7 +11,7 @@ describe('RedisCancelRouter (real Redis)', () => {
   /** An instance whose queue runs the given sessions; records what it was asked to stop. */
   const instance = async (running: string[]) => {
     const stopped: string[] = [];
-    const router = new RedisCancelRouter(redis);
+    const router = new RedisCancelRouter(redis.asInstance());
     router.serve((id) => {
       stopped.push(id);
       return running.includes(id);

@@ -10,8 +10,8 @@ describe('RedisSessionLease (real Redis)', () => {
   afterEach(() => redis.close());
 
   it('grants one holder at a time across instances; a waiter is woken by the release', async () => {
-    const a = new RedisSessionLease(redis, 5_000);
-    const b = new RedisSessionLease(redis, 5_000);
+    const a = new RedisSessionLease(redis.asInstance(), 5_000);
+    const b = new RedisSessionLease(redis.asInstance(), 5_000);
     const first = await a.acquire('s', new AbortController().signal);
     expect(first.orphaned).toBe(false);
     expect(await b.isHeld('s')).toBe(true);
@@ -30,7 +30,7 @@ describe('RedisSessionLease (real Redis)', () => {
   });
 
   it('runs every waiter exactly once, one at a time, when many instances compete', async () => {
-    const leases = Array.from({ length: 4 }, () => new RedisSessionLease(redis, 5_000));
+    const leases = Array.from({ length: 4 }, () => new RedisSessionLease(redis.asInstance(), 5_000));
     let inside = 0;
     let maxInside = 0;
     let runs = 0;
@@ -51,10 +51,10 @@ describe('RedisSessionLease (real Redis)', () => {
 
   it('a holder that stops renewing (its instance died) loses the lease when it expires; the next holder is told to take over', async () => {
     // A lease far longer than the test: its holder never renews here, like a killed instance; deleting the key is its expiry.
-    const dead = new RedisSessionLease(redis, 600_000);
+    const dead = new RedisSessionLease(redis.asInstance(), 600_000);
     await dead.acquire('s', new AbortController().signal);
     await redis.client().del(redis.key('lease', 's'));
-    const next = new RedisSessionLease(redis, 1_000);
+    const next = new RedisSessionLease(redis.asInstance(), 1_000);
     expect(await next.orphans()).toEqual(['s']);
     const held = await next.acquire('s', new AbortController().signal);
     expect(held.orphaned).toBe(true);
@@ -63,7 +63,7 @@ describe('RedisSessionLease (real Redis)', () => {
   });
 
   it('keeps the lease alive by renewing it while the turn runs longer than the lease', async () => {
-    const a = new RedisSessionLease(redis, 1_000);
+    const a = new RedisSessionLease(redis.asInstance(), 1_000);
     const held = await a.acquire('long', new AbortController().signal);
     await sleep(1_600);
     expect(await a.isHeld('long')).toBe(true);
@@ -72,10 +72,10 @@ describe('RedisSessionLease (real Redis)', () => {
   });
 
   it('stops waiting when the frame is cancelled', async () => {
-    const a = new RedisSessionLease(redis, 5_000);
+    const a = new RedisSessionLease(redis.asInstance(), 5_000);
     const held = await a.acquire('s', new AbortController().signal);
     const stop = new AbortController();
-    const waiting = new RedisSessionLease(redis, 5_000).acquire('s', stop.signal);
+    const waiting = new RedisSessionLease(redis.asInstance(), 5_000).acquire('s', stop.signal);
     await sleep(50);
     stop.abort('cancelled');
     await expect(waiting).rejects.toBe('cancelled');
@@ -83,10 +83,10 @@ describe('RedisSessionLease (real Redis)', () => {
   });
 
   it('a release by a holder whose lease was taken over changes nothing', async () => {
-    const a = new RedisSessionLease(redis, 600_000);
+    const a = new RedisSessionLease(redis.asInstance(), 600_000);
     const stale = await a.acquire('s', new AbortController().signal);
     await redis.client().del(redis.key('lease', 's'));
-    const b = new RedisSessionLease(redis, 5_000);
+    const b = new RedisSessionLease(redis.asInstance(), 5_000);
     const current = await b.acquire('s', new AbortController().signal);
     await stale.release(0);
     expect(await b.isHeld('s')).toBe(true);

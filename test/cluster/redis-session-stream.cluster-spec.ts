@@ -57,7 +57,7 @@ describe('ClusterSessionEventLog + RedisSessionFanout (real Redis)', () => {
     const rows = new InstanceRows(shared);
     const local = new BufferedSessionEventLog(rows);
     instances.push(local);
-    return { rows, log: new ClusterSessionEventLog(local, rows, redis), fanout: new RedisSessionFanout(redis) };
+    return { rows, log: new ClusterSessionEventLog(local, rows, redis), fanout: new RedisSessionFanout(redis.asInstance()) };
   };
   const tokens = (frames: SequencedFrame[]) => frames.map((f) => (f.type === 'assistant_message' ? f.token : f.type));
 

@@ -3,7 +3,9 @@ import { createClient, RedisClientType } from 'redis';
 import type { RedisConnections } from '../../src/redis/redis-connections';
 import { TEST_REDIS_URL } from './cluster-harness';
 
-export type TestRedis = Pick<RedisConnections, 'client' | 'duplicate' | 'key'> & {
+export type TestRedis = Pick<RedisConnections, 'client' | 'duplicate' | 'key' | 'instanceId'> & {
+  /** The same connections seen from another instance (an instance id of its own). */
+  asInstance(): TestRedis;
   /** Closes every connection it opened. */
   close(): Promise<void>;
 };
@@ -23,7 +25,9 @@ export async function connectTestRedis(url = TEST_REDIS_URL): Promise<TestRedis>
     return client;
   };
   const main = await open();
-  return {
+  const redis: TestRedis = {
+    instanceId: randomUUID(),
+    asInstance: () => ({ ...redis, instanceId: randomUUID() }),
     client: () => main,
     duplicate: () => open(),
     key: (...parts: string[]) => [prefix, ...parts].join(':'),
@@ -33,4 +37,5 @@ export async function connectTestRedis(url = TEST_REDIS_URL): Promise<TestRedis>
       await Promise.all(opened.map((c) => c.close().catch(() => undefined)));
     },
   };
+  return redis;
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
+import { DomainError, DomainErrorCode } from '../common/domain.error';
 import type { RedisClientType } from 'redis';
 import type { RedisConnections } from '../redis/redis-connections';
 import { RedisScript } from './redis-script';
@@ -13,6 +14,11 @@ const RETRY_MAX_MS = 500;
  * holders this long to take their leases back before it competes.
  */
 const REASSERT_GRACE_MS = 1_000;
+/**
+ * How long a frame waits for an unreachable Redis before it is answered with an error (the turn cannot
+ * be coordinated with other instances; nothing of it ran or was stored).
+ */
+const UNREACHABLE_GIVE_UP_MS = 3_000;
 /** How long the counter a holder leaves is kept (afterwards the next holder reads the database's). */
 const COUNTER_TTL_MS = 24 * 3_600_000;
 
@@ -105,9 +111,12 @@ export class RedisSessionLease implements SessionLease {
           unreachableSince = undefined;
         } catch (error) {
           signal.throwIfAborted();
-          // Redis is restarting (commands fail at once): wait for it, for at most twice the lease.
+          // Redis is restarting (commands fail at once): wait for it, for a short while.
           unreachableSince ??= Date.now();
-          if (Date.now() - unreachableSince > 2 * this.leaseMs) throw error;
+          if (Date.now() - unreachableSince > UNREACHABLE_GIVE_UP_MS) {
+            this.logger.warn(`session=${sessionId} Redis unreachable: frame refused (${(error as Error).message})`);
+            throw new DomainError(DomainErrorCode.Unavailable, 'The service cannot reach Redis to coordinate this session; send this again in a moment');
+          }
           this.logger.warn(`session=${sessionId} waiting for Redis to take the run lease: ${(error as Error).message}`);
           await sleep(RETRY_MAX_MS, undefined, { signal }).catch(() => undefined);
           continue;

@@ -4,6 +4,8 @@ export enum DomainErrorCode {
   SessionExists = 'session_exists',
   InvalidRequest = 'invalid_request',
   NotPending = 'not_pending',
+  /** A part the service needs is unreachable for now (e.g. Redis, which coordinates several instances). */
+  Unavailable = 'unavailable',
 }
 
 export class DomainError extends Error {

@@ -48,6 +48,7 @@ describe(HttpExceptionFilter.name, () => {
     [DomainErrorCode.SessionExists]: [409, 'Conflict'],
     [DomainErrorCode.InvalidRequest]: [400, 'Bad Request'],
     [DomainErrorCode.NotPending]: [409, 'Conflict'],
+    [DomainErrorCode.Unavailable]: [503, 'Service Unavailable'],
   };
 
   it.each(Object.values(DomainErrorCode))('maps the domain error code %s to its status', (code) => {

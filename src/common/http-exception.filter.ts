@@ -9,6 +9,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, HttpStatus> = {
   [DomainErrorCode.SessionExists]: HttpStatus.CONFLICT,
   [DomainErrorCode.InvalidRequest]: HttpStatus.BAD_REQUEST,
   [DomainErrorCode.NotPending]: HttpStatus.CONFLICT,
+  [DomainErrorCode.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 /**

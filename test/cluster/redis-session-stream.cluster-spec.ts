@@ -13,6 +13,7 @@ import { connectTestRedis, TestRedis } from './redis-testing';
 class SharedRows implements EventRows {
   rows: StoredEvent[] = [];
   openStream = (id: string) => Promise.resolve(`${id}#1`);
+  openStreamAt = async (id: string) => ({ incarnation: `${id}#1`, lastSeq: await this.maxSeq(`${id}#1`) });
   streamOf = (id: string) => Promise.resolve(`${id}#1`);
   streamExists = () => Promise.resolve(true);
   prune = () => Promise.resolve(0);

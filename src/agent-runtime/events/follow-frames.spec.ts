@@ -67,4 +67,22 @@ describe(followFrames.name, () => {
     live.next(frame(53));
     expect(seen).toEqual([50, 51, 52, 53]);
   });
+
+  it('completes when the live stream ends, after what the log and the live stream had delivered', async () => {
+    const live = new Subject<SequencedFrame>();
+    let release: (frames: SequencedFrame[]) => void = () => undefined;
+    const seen: number[] = [];
+    let completed = false;
+    followFrames(live, () => new Promise((resolve) => (release = resolve)), 0).subscribe({
+      next: (f) => seen.push(f.seq),
+      complete: () => (completed = true),
+    });
+    live.next(frame(2));
+    live.complete();
+    expect(completed).toBe(false);
+    release(range(1, 1));
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual([1, 2]);
+    expect(completed).toBe(true);
+  });
 });

@@ -28,15 +28,26 @@ export function followFrames(
     let reading = false;
     let gapSince: number | undefined;
     let retry: NodeJS.Timeout | undefined;
+    let ended = false;
 
     const forward = (frame: SequencedFrame): void => {
       if (frame.seq <= last) return;
       last = frame.seq;
       subscriber.next(frame);
     };
+    /** The live stream ended (the session was deleted): what was read or held still goes out, then complete. */
+    const finish = (): void => {
+      if (retry) clearTimeout(retry);
+      held.sort((x, y) => x.seq - y.seq).forEach(forward);
+      subscriber.complete();
+    };
     /** Forwards held frames while they continue the stream; reads the log when one is ahead. */
     const pump = (): void => {
       if (reading || subscriber.closed) return;
+      if (ended) {
+        finish();
+        return;
+      }
       held = held.filter((f) => f.seq > last).sort((x, y) => x.seq - y.seq);
       while (held[0]?.seq === last + 1) forward(held.shift() as SequencedFrame);
       held = held.filter((f) => f.seq > last);
@@ -78,7 +89,10 @@ export function followFrames(
         pump();
       },
       error: (error: unknown) => subscriber.error(error),
-      complete: () => subscriber.complete(),
+      complete: () => {
+        ended = true;
+        if (!reading) finish();
+      },
     });
     read(true);
     return () => {

@@ -83,10 +83,17 @@ export class ClusterSessionEventLog implements SessionEventLog {
   }
 
   async readAfter(sessionId: string, afterSeq: number): Promise<SequencedFrame[]> {
+    // The holder's own log is exact (its counter continued after every other instance's frames).
+    if (this.holding.has(sessionId)) return this.local.readAfter(sessionId, afterSeq);
     if (this.outbox.has(sessionId)) await this.send();
     // Redis unreachable (restarting): the database alone, which has everything written so far.
     const recent = await this.streamAfter(sessionId, afterSeq).catch(() => []);
     if (recent[0]?.seq === afterSeq + 1) return recent;
+    if (recent.length === 0) {
+      // Nothing newer in the stream: it ends at or before afterSeq (then nothing is newer), or it is gone.
+      const top = await this.streamTop(sessionId).catch(() => 0);
+      if (top > 0 && top <= afterSeq) return [];
+    }
     // Older than the stream keeps (or Redis lost it): the database has them, once written.
     await this.local.flush();
     const incarnation = await this.store.streamOf(sessionId);

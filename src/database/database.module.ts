@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { CheckpointingDataSource } from './checkpointing-data-source';
 import { buildDataSourceOptions } from './data-source-options';
 import { PreparedStatements } from './prepared-statements';
 import { SqlitePragmas } from './sqlite-pragmas';
@@ -20,6 +21,10 @@ import { TransactionRunner } from './transaction-runner';
           mkdirSync(dirname(resolve(db.path)), { recursive: true });
         }
         return { ...buildDataSourceOptions(db), autoLoadEntities: true, migrationsRun: true };
+      },
+      dataSourceFactory: async (options) => {
+        if (!options) throw new Error('no data source options');
+        return new CheckpointingDataSource(options).initialize();
       },
     }),
   ],

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CONVERSATION_CACHE_MODE, ConversationCache, ConversationCacheMode } from './conversation-cache';
 import { ConversationStore } from './conversation-store.service';
 import { SESSION_ENTITIES } from './entities';
 import { SessionCleanupService } from './session-cleanup.service';
@@ -25,6 +26,8 @@ import { SessionTransferController } from './transfer/session-transfer.controlle
     SessionDeletions,
     SessionService,
     SessionHistoryService,
+    { provide: CONVERSATION_CACHE_MODE, useValue: 'trusted' satisfies ConversationCacheMode },
+    ConversationCache,
     ConversationStore,
     SessionCleanupService,
     SessionEventStore,

@@ -9,6 +9,7 @@ import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { PreparedStatements } from '../../src/database/prepared-statements';
 import { TransactionRunner } from '../../src/database/transaction-runner';
 import { Metrics } from '../../src/metrics/metrics.service';
+import { CONVERSATION_CACHE_MODE, ConversationCache } from '../../src/session/conversation-cache';
 import { SESSION_ENTITIES } from '../../src/session/entities';
 
 /**
@@ -31,7 +32,16 @@ export async function createSessionStoreModule(
       }),
       TypeOrmModule.forFeature(SESSION_ENTITIES),
     ],
-    providers: [TransactionRunner, Metrics, PreparedStatements, SessionTotals, SessionDeletions, ...providers],
+    providers: [
+      TransactionRunner,
+      Metrics,
+      PreparedStatements,
+      SessionTotals,
+      SessionDeletions,
+      { provide: CONVERSATION_CACHE_MODE, useValue: 'trusted' },
+      ConversationCache,
+      ...providers,
+    ],
   }).compile();
   moduleRef.useLogger(process.env.TEST_LOGS ? ['log', 'warn', 'error'] : false);
   return moduleRef;

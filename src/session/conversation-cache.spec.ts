@@ -147,4 +147,23 @@ describe(ConversationCache.name, () => {
     await store.load('s1');
     expect(statements).toEqual(mode === 'trusted' ? [] : ['conversation_version']);
   });
+
+  it.each(['trusted', 'verified'] as const)(
+    '%s mode: the owner of a session in use is held (trusted) or read each time (verified); a deletion drops it',
+    async (mode) => {
+      await start(mode);
+      await store.recentMessages('other', 200); // the window a turn asks for
+      expect(await sessions.ensure('s1', 'alice')).toBe(true);
+      statements = [];
+      // A session this process created is held whole: its first turn reads nothing (trusted).
+      expect(await store.load('s1')).toEqual({ sessionId: 's1', currentAgent: 'orchestrator', awaitingToolCalls: [] });
+      expect(await store.recentMessages('s1', 200)).toEqual([]);
+      expect([await sessions.isVisible('s1', 'alice'), await sessions.isVisible('s1', 'bob'), await sessions.isVisible('s1', null)]).toEqual([true, false, true]);
+      expect(await sessions.ensure('s1', 'alice')).toBe(false);
+      expect(statements).toEqual(mode === 'trusted' ? [] : ['conversation_version', ...Array<string>(4).fill('session_owner')]);
+      await sessions.delete('s1', 'alice');
+      expect(await sessions.isVisible('s1', 'alice')).toBe(false);
+      expect(await store.load('s1')).toBeNull();
+    },
+  );
 });

@@ -10,7 +10,7 @@ import { AgentSwitchRecord, ContextMetadata, ConversationChanges, ConversationSt
 import { CachedConversation, ConversationCache } from './conversation-cache';
 import { PendingApprovalEntity } from './entities/pending-approval.entity';
 import { MESSAGE_COLUMNS, MessageRow, toChatMessage } from './message.mapper';
-import { INITIAL_AGENT } from './session-rows';
+import { FRESH_CONTEXT, INITIAL_AGENT } from './session-rows';
 import { titleFromMessage } from './session-view';
 
 const CONVERSATION_COLUMNS =
@@ -60,6 +60,9 @@ interface ConversationRow {
  */
 @Injectable()
 export class ConversationStore {
+  /** The largest history window asked for (LLM_CONTEXT_MESSAGES): what a new session's entry covers. */
+  private window = 0;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
@@ -81,8 +84,26 @@ export class ConversationStore {
     };
   }
 
+  /**
+   * A session this process has just created (fresh agent context, no message): held without a read.
+   * Its history is complete (empty) for the window the last turns asked for.
+   */
+  created(sessionId: string): void {
+    if (this.cache.get(sessionId)) return;
+    this.cache.set(sessionId, {
+      version: 0,
+      messageCount: 0,
+      currentAgent: FRESH_CONTEXT.currentAgent,
+      metadata: {},
+      agentHistory: [],
+      switchCount: 0,
+      ...(this.window > 0 ? { recent: { window: this.window, messages: [] } } : {}),
+    });
+  }
+
   /** The last `limit` messages, oldest first, never starting with an orphaned tool answer. */
   async recentMessages(sessionId: string, limit: number): Promise<ChatMessage[]> {
+    this.window = Math.max(this.window, limit);
     const cached = this.cache.get(sessionId);
     let rows: readonly ChatMessage[];
     if (cached?.recent && cached.recent.window >= limit) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { storableOrNull } from '../database/storable-text';
 import { AgentType } from '../protocol/agent-type';
@@ -5,6 +6,7 @@ import { AgentSwitchRecord, NewMessage } from './conversation-state';
 import { AgentContextEntity } from './entities/agent-context.entity';
 import { MessageEntity } from './entities/message.entity';
 import { SessionEntity } from './entities/session.entity';
+import { SessionStreamEntity } from './entities/session-stream.entity';
 import { OwnerScope } from './owner-scope';
 
 export const INITIAL_AGENT: AgentType = 'orchestrator';
@@ -19,7 +21,7 @@ export interface InitialAgentContext {
 
 export const FRESH_CONTEXT: InitialAgentContext = { currentAgent: INITIAL_AGENT, agentHistory: [], switchCount: 0, lastSwitchAt: null };
 
-/** Inserts a session row (no messages yet) and its agent context, inside the caller's transaction. */
+/** Inserts a session row (no messages yet), its event stream and its agent context, inside the caller's transaction. */
 export async function insertSession(
   manager: EntityManager,
   session: { id: string; title: string | null; ownerId: OwnerScope; serverMadeId?: boolean; context?: InitialAgentContext },
@@ -32,9 +34,12 @@ export async function insertSession(
     serverMadeId: session.serverMadeId ?? false,
     title: storableOrNull(session.title),
     messageCount: 0,
+    version: 0,
     createdAt: now,
     lastActivity: now,
   });
+  // Its event stream too, so that the first turn's event log finds it with one read.
+  await manager.insert(SessionStreamEntity, { sessionId: session.id, incarnation: randomUUID(), createdAt: now });
   await manager.insert(AgentContextEntity, {
     sessionId: session.id,
     currentAgent: context.currentAgent,

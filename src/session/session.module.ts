@@ -5,6 +5,7 @@ import { ConversationStore } from './conversation-store.service';
 import { SESSION_ENTITIES } from './entities';
 import { SessionCleanupService } from './session-cleanup.service';
 import { SessionDeletions } from './session-deletions';
+import { SessionOwners } from './session-owners';
 import { SessionEventStore } from './session-event-store.service';
 import { SessionController } from './session.controller';
 import { SessionHistoryService } from './session-history.service';
@@ -28,6 +29,7 @@ import { SessionTransferController } from './transfer/session-transfer.controlle
     SessionHistoryService,
     { provide: CONVERSATION_CACHE_MODE, useValue: 'trusted' satisfies ConversationCacheMode },
     ConversationCache,
+    SessionOwners,
     ConversationStore,
     SessionCleanupService,
     SessionEventStore,

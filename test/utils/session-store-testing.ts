@@ -11,6 +11,7 @@ import { TransactionRunner } from '../../src/database/transaction-runner';
 import { Metrics } from '../../src/metrics/metrics.service';
 import { CONVERSATION_CACHE_MODE, ConversationCache } from '../../src/session/conversation-cache';
 import { SESSION_ENTITIES } from '../../src/session/entities';
+import { SessionOwners } from '../../src/session/session-owners';
 
 /**
  * A Nest testing module with the session store on a real, private in-memory SQLite database
@@ -40,6 +41,7 @@ export async function createSessionStoreModule(
       SessionDeletions,
       { provide: CONVERSATION_CACHE_MODE, useValue: 'trusted' },
       ConversationCache,
+      SessionOwners,
       ...providers,
     ],
   }).compile();

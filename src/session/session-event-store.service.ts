@@ -23,6 +23,7 @@ const READ_AFTER = preparedSql(
   'session_events_read_after_incarnation',
   'SELECT seq, frame, created_at FROM session_events WHERE incarnation = $1 AND seq > $2 ORDER BY seq',
 );
+const STREAM_OF = preparedSql('session_streams_of', 'SELECT incarnation FROM session_streams WHERE session_id = $1');
 const STREAM_AND_MAX_SEQ = preparedSql(
   'session_events_stream_and_max_seq',
   'SELECT st.incarnation, (SELECT MAX(e.seq) FROM session_events e WHERE e.incarnation = st.incarnation) AS max_seq ' +
@@ -63,7 +64,7 @@ export class SessionEventStore {
 
   /** The key of the session's current stream, or null when it has none (no frame yet, or no session). */
   async streamOf(sessionId: string): Promise<string | null> {
-    const row = await this.streams.findOne({ select: { incarnation: true }, where: { sessionId } });
+    const [row] = await this.sql.query<{ incarnation: string }>(this.events.manager, STREAM_OF, [sessionId]);
     return row?.incarnation ?? null;
   }
 

@@ -141,7 +141,7 @@ export class SessionService {
     try {
       return await this.tx.run(async (manager) => {
         if ((await this.sql.query(manager, SESSION_EXISTS, [id])).length > 0) return false;
-        await insertSession(manager, { id, title, ownerId: owner, serverMadeId });
+        await insertSession(manager, this.sql, { id, title, ownerId: owner, serverMadeId });
         return true;
       }).then((created) => {
         if (created) this.totals.forget();

@@ -9,6 +9,7 @@ import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PlatformModule } from './platform/platform.module';
+import { RedisModule } from './redis/redis.module';
 import { SessionModule } from './session/session.module';
 
 /** Only imports modules. Dependencies run one way: gateway / platform → agent-runtime → session. */
@@ -23,6 +24,7 @@ export class AppModule {
         DatabaseModule,
         AuthModule.forRoot(config),
         HealthModule,
+        RedisModule,
         SessionModule,
         AgentRuntimeModule,
         GatewayModule,

@@ -90,6 +90,17 @@ export interface LifecycleConfig {
   readonly wsIdleTimeoutMs: number;
 }
 
+/** Shared state of several instances (PROTOCOL §8): set by `REDIS_URL`; null runs everything in-process. */
+export interface RedisConfig {
+  /** `redis://` or `rediss://` URL, optionally with a `/db` index. Never logged (it may carry a password). */
+  readonly url: string;
+}
+
+export interface ClusterConfig {
+  /** How long a run lease lasts without renewal: a dead instance's turns are released within it. */
+  readonly runLeaseMs: number;
+}
+
 /** The whole, validated configuration of the service. Only `config/` reads `process.env`. */
 export interface AppConfig {
   readonly port: number;
@@ -107,6 +118,8 @@ export interface AppConfig {
   readonly limits: LimitsConfig;
   readonly lifecycle: LifecycleConfig;
   readonly observability: ObservabilityConfig;
+  readonly redis: RedisConfig | null;
+  readonly cluster: ClusterConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -51,6 +51,8 @@ describe(loadConfig.name, () => {
       limits: { restPerMinute: 600, wsMessagesPerMinute: 600, socketsPerUser: 100, maxMessageChars: 200_000, maxJsonDepth: 64 },
       lifecycle: { shutdownGraceMs: 10_000, wsHeartbeatMs: 30_000, wsIdleTimeoutMs: 0 },
       observability: { metricsToken: undefined, logFormat: 'text', readinessTimeoutMs: 1000 },
+      redis: null,
+      cluster: { runLeaseMs: 15_000 },
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -65,6 +67,8 @@ describe(loadConfig.name, () => {
       GRPC_PORT: '50052',
       HOST: '0.0.0.0',
       DATABASE_URL: 'postgres://user:pass@db:5432/codelab',
+      REDIS_URL: 'redis://:secret@cache:6379/2',
+      RUN_LEASE_MS: '5000',
       LLM_PROVIDER: 'openai',
       LLM_BASE_URL: 'http://127.0.0.1:11434/v1/',
       LLM_API_KEY: 'sk-test',
@@ -153,6 +157,8 @@ describe(loadConfig.name, () => {
       limits: { restPerMinute: 60, wsMessagesPerMinute: 30, socketsPerUser: 5, maxMessageChars: 1000, maxJsonDepth: 16 },
       lifecycle: { shutdownGraceMs: 2000, wsHeartbeatMs: 1000, wsIdleTimeoutMs: 60_000 },
       observability: { metricsToken: 'scrape-token-0123456789', logFormat: 'json', readinessTimeoutMs: 500 },
+      redis: { url: 'redis://:secret@cache:6379/2' },
+      cluster: { runLeaseMs: 5000 },
     };
     expect(config).toEqual(expected);
   });
@@ -203,6 +209,50 @@ describe(loadConfig.name, () => {
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toContain(name);
     expect(error.problems[0]).toContain(`"${value}"`);
+  });
+
+  describe('REDIS_URL and RUN_LEASE_MS', () => {
+    const postgres = 'postgres://user@db:5432/codelab';
+
+    it.each(['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379/11', 'rediss://user:pw@cache.example:6380/0', 'redis://cache'])(
+      'accepts %s with PostgreSQL',
+      (url) => {
+        expect(loadConfig({ DATABASE_URL: postgres, REDIS_URL: url }).redis).toEqual({ url });
+      },
+    );
+
+    it('refuses REDIS_URL with a SQLite database, saying why', () => {
+      const error = validationErrorOf({ DATABASE_URL: 'sqlite:data/x.db', REDIS_URL: 'redis://127.0.0.1:6379' });
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(/REDIS_URL is set but DATABASE_URL is SQLite/);
+      expect(error.problems[0]).toMatch(/postgres:\/\//);
+    });
+
+    it('refuses REDIS_URL with the default (SQLite) database', () => {
+      expect(validationErrorOf({ REDIS_URL: 'redis://127.0.0.1:6379' }).problems[0]).toMatch(/SQLite/);
+    });
+
+    it.each([
+      ['http://cache:6379', /redis:\/\/ or rediss:\/\//],
+      ['cache:6379', /redis:\/\/ or rediss:\/\//],
+      ['not a url', /not a URL/],
+      ['redis://cache:6379/db2', /database index/],
+      ['redis://cache:6379/2?timeout=1', /query/],
+    ])('rejects REDIS_URL=%s', (url, message) => {
+      const error = validationErrorOf({ DATABASE_URL: postgres, REDIS_URL: url });
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(message);
+    });
+
+    it('never repeats a password of REDIS_URL in its error', () => {
+      const error = validationErrorOf({ DATABASE_URL: postgres, REDIS_URL: 'redis://:hunter2secret@cache:6379/x' });
+      expect(error.message).not.toContain('hunter2secret');
+    });
+
+    it.each(['999', '0', 'soon'])('rejects RUN_LEASE_MS=%s (at least 1000)', (value) => {
+      const error = validationErrorOf({ RUN_LEASE_MS: value });
+      expect(error.problems[0]).toContain('RUN_LEASE_MS');
+    });
   });
 
   it('reports every bad variable in one error', () => {

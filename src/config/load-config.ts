@@ -1,6 +1,7 @@
 import { AppConfig, LlmProviderName, LoginConfig, LogFormat, SqliteSynchronous } from './app-config';
 import { ConfigValidationError } from './config-validation.error';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url';
+import { redisUrlProblem } from './redis-url';
 import { EnvReader } from './env-reader';
 import { SERVICE_NAME } from '../health/service-info';
 
@@ -88,6 +89,16 @@ export function loadConfig(env: Env): AppConfig {
   const cleanupMinutes = reader.number('SESSION_CLEANUP_INTERVAL_MINUTES', 60, 0.001);
   const wsMaxFrameBytes = reader.int('WS_MAX_FRAME_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024);
 
+  const redisUrl = reader.optionalString('REDIS_URL');
+  const redisProblem = redisUrl === undefined ? null : redisUrlProblem(redisUrl);
+  if (redisProblem !== null) problems.push(redisProblem);
+  if (redisUrl !== undefined && database?.type === 'sqlite') {
+    problems.push(
+      'REDIS_URL is set but DATABASE_URL is SQLite: several instances need one PostgreSQL database (DATABASE_URL=postgres://…); SQLite serves one instance, without REDIS_URL',
+    );
+  }
+  const cluster = { runLeaseMs: reader.int('RUN_LEASE_MS', 15_000, 1000, 3_600_000) };
+
   if (problems.length > 0 || database === null) {
     throw new ConfigValidationError(problems);
   }
@@ -105,6 +116,8 @@ export function loadConfig(env: Env): AppConfig {
     limits,
     lifecycle,
     observability,
+    redis: redisUrl === undefined ? null : { url: redisUrl },
+    cluster,
   };
 }
 

@@ -1,6 +1,7 @@
 import { http } from '../utils/http';
 import { Prng, seedFrom } from '../utils/prng';
-import { waitUntil, sleep } from '../utils/service-process';
+import { sleep } from '../utils/service-process';
+import { pollUntil } from '../utils/wait-until';
 import { useTestApp } from '../utils/use-test-app';
 import { Frame } from '../utils/ws-client';
 import { Follower } from '../utils/ws-follower';
@@ -138,7 +139,7 @@ describe('Concurrent fuzz: many sockets of one session (e2e)', () => {
       for (let k = 0; k < SOCKETS_PER_SESSION; k++) {
         const socket = await app.open(`/api/v1/ws/${id}?protocol=2`);
         const follower = new Follower(socket);
-        await waitUntil(() => follower.frames.length > 0, 5_000);
+        await pollUntil(() => follower.frames.length > 0, 5_000);
         expect(follower.frames[0]).toMatchObject({ type: 'status', last_seq: 0 });
         followers.push(follower);
       }
@@ -155,7 +156,7 @@ describe('Concurrent fuzz: many sockets of one session (e2e)', () => {
             sent.total += 1;
             if (frame['type'] === 'cancel') sent.cancels += 1;
             // Sometimes fire the next frame at once (queueing, racing), sometimes react to what came back.
-            if (local.chance(0.6)) await waitUntil(() => follower.finals > finalsBefore, 1_000);
+            if (local.chance(0.6)) await pollUntil(() => follower.finals > finalsBefore, 1_000);
             else await sleep(local.int(0, 10));
           }
         }),
@@ -170,7 +171,7 @@ describe('Concurrent fuzz: many sockets of one session (e2e)', () => {
         const idleCancels = own.filter((x) => x['content'] === 'Nothing is running to cancel').length;
         return streamFinals + own.length - idleCancels === sent.total - sent.cancels;
       };
-      const settled = await waitUntil(() => {
+      const settled = await pollUntil(() => {
         const last = followers.map((f) => f.lastSeq);
         return accounted() && last.every((seq) => seq === last[0]) && followers[0]?.sequenced().at(-1)?.['is_final'] === true;
       }, SETTLE_TIMEOUT_MS);

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Prng, seedFrom } from '../utils/prng';
-import { freePort, ServiceProcess, sleep, waitUntil } from '../utils/service-process';
+import { freePort, ServiceProcess, sleep } from '../utils/service-process';
+import { pollUntil } from '../utils/wait-until';
 import { Frame, TestSocket } from '../utils/ws-client';
 import { Follower } from '../utils/ws-follower';
 
@@ -63,7 +64,7 @@ describe('Resume after SIGKILL under protocol-2 load (e2e)', () => {
     for (let n = 0; service.running; n++) {
       const before = driver.finals;
       driver.socket.send({ type: 'user_message', content: `${id} turn ${n} ${'word '.repeat(rng.int(0, 6))}`, agent_type: 'ask' });
-      const answered = await waitUntil(() => driver.finals > before || !service.running, REPLY_TIMEOUT_MS);
+      const answered = await pollUntil(() => driver.finals > before || !service.running, REPLY_TIMEOUT_MS);
       if (!answered || !service.running) return;
       load.answered += 1;
     }
@@ -82,7 +83,7 @@ describe('Resume after SIGKILL under protocol-2 load (e2e)', () => {
       }
       const load = { answered: 0 };
       const drivers = ids.map((id) => drive(first, before.get(id) ?? [], id, load));
-      expect(await waitUntil(() => load.answered >= MIN_TURNS_BEFORE_KILL, 60_000)).toBe(true);
+      expect(await pollUntil(() => load.answered >= MIN_TURNS_BEFORE_KILL, 60_000)).toBe(true);
       await sleep(rng.int(0, 300));
       await first.kill();
       await Promise.all(drivers);
@@ -108,7 +109,7 @@ describe('Resume after SIGKILL under protocol-2 load (e2e)', () => {
         // A fresh reader replays the whole stored log: every frame a client saw below the service's
         // last_seq is exactly what was stored.
         const { follower: reader } = await follow(second, id, 0);
-        expect(await waitUntil(() => reader.lastSeq >= last, REPLY_TIMEOUT_MS)).toBe(true);
+        expect(await pollUntil(() => reader.lastSeq >= last, REPLY_TIMEOUT_MS)).toBe(true);
         const stored = new Map(reader.sequenced().map((f) => [f['seq'] as number, f]));
         expect([...stored.keys()]).toEqual(Array.from({ length: last }, (_, i) => i + 1));
         for (const previous of old) {
@@ -121,7 +122,7 @@ describe('Resume after SIGKILL under protocol-2 load (e2e)', () => {
         if (!driver) throw new Error('no socket resumed');
         driver.socket.send({ type: 'user_message', content: `${id} after the crash`, agent_type: 'ask' });
         for (const { follower, from } of resumed) {
-          expect(await waitUntil(() => follower.finals > 0 && follower.sequenced().at(-1)?.['is_final'] === true && follower.lastSeq > last, REPLY_TIMEOUT_MS)).toBe(true);
+          expect(await pollUntil(() => follower.finals > 0 && follower.sequenced().at(-1)?.['is_final'] === true && follower.lastSeq > last, REPLY_TIMEOUT_MS)).toBe(true);
           const seqs = follower.sequenced().map((f) => f['seq'] as number);
           expect({ id, seqs }).toEqual({ id, seqs: Array.from({ length: seqs.length }, (_, i) => from + 1 + i) });
         }

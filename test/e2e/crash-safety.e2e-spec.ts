@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { http } from '../utils/http';
 import { Prng, seedFrom } from '../utils/prng';
-import { freePort, ServiceProcess, sleep, waitUntil } from '../utils/service-process';
+import { freePort, ServiceProcess, sleep } from '../utils/service-process';
+import { pollUntil } from '../utils/wait-until';
 import { Frame, TestSocket } from '../utils/ws-client';
 
 /**
@@ -323,7 +324,7 @@ describe('Crash safety (e2e, SIGKILL under load)', () => {
         sockets.push(...opened);
         const load: CycleLoad = { answered: 0, inFlight: 0, unexpected: [] };
         const workers = cycleSlots.map((slot, i) => drive(service, opened[i] as TestSocket, slot, cycle, load));
-        const loaded = await waitUntil(() => load.answered >= MIN_TURNS_BEFORE_KILL || !service.running, 30_000);
+        const loaded = await pollUntil(() => load.answered >= MIN_TURNS_BEFORE_KILL || !service.running, 30_000);
         const delay = killRng.int(KILL_DELAY_MS.min, KILL_DELAY_MS.max);
         await sleep(delay);
         const inFlightAtKill = load.inFlight;

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { AGENT_TYPES, AgentType } from '../../protocol/agent-type';
+import { AGENT_TYPES } from '../../protocol/agent-type';
 import { IDE_TOOL_NAMES } from '../../protocol/tools';
-import { AgentHistoryEntryDto, toAgentHistory } from '../../session/dto/history-response.dto';
+import { AgentContextDto, toAgentHistory } from '../../session/dto/history-response.dto';
 import { AgentContextView } from '../../session/session-history.service';
 import { AgentDefinition } from '../agents/agent-definition';
 import { RemoteAgent } from '../agents/remote/remote-agent';
@@ -36,18 +36,9 @@ export class AgentsResponseDto {
   readonly total!: number;
 }
 
-export class CurrentAgentResponseDto {
+export class CurrentAgentResponseDto extends AgentContextDto {
   @ApiProperty({ example: '3f1c2d6e-8a7b-4c1d-9e2f-0a1b2c3d4e5f' })
   readonly session_id!: string;
-
-  @ApiProperty({ enum: AGENT_TYPES, example: 'coder' })
-  readonly current_agent!: AgentType;
-
-  @ApiProperty({ type: [AgentHistoryEntryDto] })
-  readonly agent_history!: AgentHistoryEntryDto[];
-
-  @ApiProperty({ example: 1 })
-  readonly switch_count!: number;
 }
 
 export const toAgentDto = (agent: AgentDefinition): AgentDto => ({

@@ -51,6 +51,18 @@ export class AgentHistoryEntryDto {
   readonly timestamp!: string;
 }
 
+/** A session's agent context: who answers now and how it got there. */
+export class AgentContextDto {
+  @ApiProperty({ enum: AGENT_TYPES, example: 'coder' })
+  readonly current_agent!: AgentType;
+
+  @ApiProperty({ type: [AgentHistoryEntryDto] })
+  readonly agent_history!: AgentHistoryEntryDto[];
+
+  @ApiProperty({ example: 1 })
+  readonly switch_count!: number;
+}
+
 export class HistoryResponseDto {
   @ApiProperty({ example: '3f1c2d6e-8a7b-4c1d-9e2f-0a1b2c3d4e5f' })
   readonly session_id!: string;

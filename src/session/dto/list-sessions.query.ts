@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { OffsetPageQuery } from './offset-page.query';
 
-export class ListSessionsQuery {
+export class ListSessionsQuery extends OffsetPageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
@@ -10,11 +11,4 @@ export class ListSessionsQuery {
   @Min(1)
   @Max(1000)
   readonly limit: number = 100;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  readonly offset: number = 0;
 }

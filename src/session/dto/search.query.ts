@@ -2,8 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { SESSION_ID_PATTERN } from '../../protocol/session-id';
+import { OffsetPageQuery } from './offset-page.query';
 
-export class SearchQueryDto {
+export class SearchQueryDto extends OffsetPageQuery {
   @ApiProperty({
     description:
       'Words (all must occur; case and accents are ignored) and "quoted phrases". Anything that is not a letter or digit only separates words.',
@@ -22,13 +23,6 @@ export class SearchQueryDto {
   @Min(1)
   @Max(100)
   readonly limit: number = 20;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  readonly offset: number = 0;
 
   @ApiPropertyOptional({ description: 'Only this session (404 when it is not yours).', example: '3f1c2d6e-8a7b-4c1d-9e2f-0a1b2c3d4e5f' })
   @IsOptional()

@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { AGENT_TYPES, AgentType } from '../../protocol/agent-type';
 import { EXPORT_FORMAT, EXPORT_VERSION } from '../transfer/import-document';
 import { SessionExport } from '../transfer/session-export.service';
-import { AgentHistoryEntryDto, ChatMessageDto, toAgentHistory } from './history-response.dto';
+import { AgentContextDto, ChatMessageDto, toAgentHistory } from './history-response.dto';
 import { PendingApprovalDto } from './pending-approvals-response.dto';
 import { SessionResponseDto, toSessionResponse } from './session-response.dto';
 
@@ -15,17 +14,6 @@ export class ExportQueryDto {
   @IsOptional()
   @IsIn(EXPORT_FORMATS)
   readonly format: ExportFormat = 'json';
-}
-
-export class ExportedAgentContextDto {
-  @ApiProperty({ enum: AGENT_TYPES, example: 'coder' })
-  readonly current_agent!: AgentType;
-
-  @ApiProperty({ type: [AgentHistoryEntryDto] })
-  readonly agent_history!: AgentHistoryEntryDto[];
-
-  @ApiProperty({ example: 1 })
-  readonly switch_count!: number;
 }
 
 export class ExportedApprovalDto extends PendingApprovalDto {
@@ -62,8 +50,8 @@ export class SessionExportDto {
   })
   readonly messages!: ChatMessageDto[];
 
-  @ApiProperty({ type: ExportedAgentContextDto })
-  readonly agent_context!: ExportedAgentContextDto;
+  @ApiProperty({ type: AgentContextDto })
+  readonly agent_context!: AgentContextDto;
 
   @ApiProperty({ type: [ExportedApprovalDto] })
   readonly approvals!: ExportedApprovalDto[];

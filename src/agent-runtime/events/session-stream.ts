@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { filter, Observable, takeWhile } from 'rxjs';
+import { Observable, takeWhile } from 'rxjs';
 import type { ServerFrame } from '../../protocol/server-frames';
 import { SESSION_EVENT_LOG, SequencedFrame, SessionEventLog } from './session-event-log';
 import { SESSION_FANOUT, SessionFanout } from './session-fanout';
@@ -27,30 +27,47 @@ export class SessionStream {
 
   /**
    * Every frame of the session with `seq > afterSeq` (replayed from the event log), then live frames:
-   * no gap, no repeat, in seq order. This is what a protocol-2 socket relays.
+   * no gap, no repeat, in seq order. A live frame that skips seqs (a fan-out that lost frames, or started
+   * delivering late) has the gap filled from the log first. This is what a protocol-2 socket relays.
    */
   follow(sessionId: string, afterSeq: number): Observable<SequencedFrame> {
     return new Observable<SequencedFrame>((subscriber) => {
-      let replaying = true;
       let last = afterSeq;
-      const early: SequencedFrame[] = [];
+      let filling = false;
+      let ended = false;
+      const waiting: SequencedFrame[] = [];
       const forward = (frame: SequencedFrame): void => {
         if (frame.seq <= last) return;
         last = frame.seq;
         subscriber.next(frame);
       };
+      const fill = (): void => {
+        filling = true;
+        this.log.readAfter(sessionId, last).then(
+          (frames) => {
+            frames.forEach(forward);
+            filling = false;
+            // What the log could not fill stays a gap: the waiting frames go out as they are.
+            waiting.splice(0).forEach(forward);
+            if (ended) subscriber.complete();
+          },
+          (error: unknown) => subscriber.error(error),
+        );
+      };
       const live = this.fanout.watch(sessionId).subscribe({
-        next: (frame) => (replaying ? early.push(frame) : forward(frame)),
-        complete: () => subscriber.complete(),
-      });
-      this.log.readAfter(sessionId, afterSeq).then(
-        (frames) => {
-          frames.forEach(forward);
-          early.splice(0).forEach(forward);
-          replaying = false;
+        next: (frame) => {
+          if (filling) waiting.push(frame);
+          else if (frame.seq > last + 1) {
+            waiting.push(frame);
+            fill();
+          } else forward(frame);
         },
-        (error: unknown) => subscriber.error(error),
-      );
+        complete: () => {
+          ended = true;
+          if (!filling) subscriber.complete();
+        },
+      });
+      fill();
       return () => live.unsubscribe();
     });
   }
@@ -59,12 +76,10 @@ export class SessionStream {
    * The reply to one client frame: the session's frames from `firstSeq` (the first one its turn numbers)
    * up to and including the turn's final frame, then complete. Subscribe before the turn numbers its
    * first frame; the session's frames run one turn at a time, so everything in that range is the turn's.
+   * Read like {@link follow} (replay, then live), so a fan-out that starts delivering late loses nothing.
    * Completes without a final frame when the session's stream ends (the session was deleted).
    */
   turn(sessionId: string, firstSeq: number): Observable<SequencedFrame> {
-    return this.fanout.watch(sessionId).pipe(
-      filter((frame) => frame.seq >= firstSeq),
-      takeWhile((frame) => !frame.is_final, true),
-    );
+    return this.follow(sessionId, firstSeq - 1).pipe(takeWhile((frame) => !frame.is_final, true));
   }
 }

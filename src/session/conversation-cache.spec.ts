@@ -12,7 +12,7 @@ import {
 } from '../../test/factories/conversation.factory';
 import { createSessionStoreModule } from '../../test/utils/session-store-testing';
 import { PreparedSql, PreparedStatements } from '../database/prepared-statements';
-import { CONVERSATION_CACHE_MODE, ConversationCache, ConversationCacheMode } from './conversation-cache';
+import { CONVERSATION_CACHE_MODE, ConversationCache, ConversationCacheMode, conversationCacheModeFor } from './conversation-cache';
 import { ConversationStore } from './conversation-store.service';
 import { SessionService } from './session.service';
 
@@ -166,4 +166,9 @@ describe(ConversationCache.name, () => {
       expect(await store.load('s1')).toBeNull();
     },
   );
+
+  it('is verified exactly when several instances may share the database (REDIS_URL set)', () => {
+    expect(conversationCacheModeFor({ redis: null })).toBe('trusted');
+    expect(conversationCacheModeFor({ redis: { url: 'redis://127.0.0.1:6379/3' } })).toBe('verified');
+  });
 });

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { Subscription } from 'rxjs';
+import type { AppConfig } from '../config/app-config';
 import type { AgentType } from '../protocol/agent-type';
 import type { ChatMessage } from '../protocol/chat-message';
 import type { AgentSwitchRecord, ContextMetadata } from './conversation-state';
@@ -10,11 +11,16 @@ import { SessionDeletions } from './session-deletions';
  * How the conversation cache is used. `trusted` (one process): the session queue serializes every
  * writer of a session in this process, so the cached state is exact and is used as it is. `verified`
  * (several instances share the database): before a turn uses a cached state, one indexed read compares
- * the session's `version` with the cached one, and a mismatch reloads it. Set by the provider of
- * {@link CONVERSATION_CACHE_MODE} (several instances: issue 11 provides `verified` when REDIS_URL is set).
+ * the session's `version` with the cached one, and a mismatch reloads it. SessionModule provides
+ * {@link CONVERSATION_CACHE_MODE} from the configuration ({@link conversationCacheModeFor}).
  */
 export type ConversationCacheMode = 'trusted' | 'verified';
 export const CONVERSATION_CACHE_MODE = Symbol('CONVERSATION_CACHE_MODE');
+
+/** `verified` when several instances may share the database (REDIS_URL is set), else `trusted`. */
+export function conversationCacheModeFor(config: Pick<AppConfig, 'redis'>): ConversationCacheMode {
+  return config.redis ? 'verified' : 'trusted';
+}
 
 /** Active sessions held at most; the least recently used one is dropped first. */
 export const CONVERSATION_CACHE_MAX_SESSIONS = 2_000;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CONVERSATION_CACHE_MODE, ConversationCache, ConversationCacheMode } from './conversation-cache';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { CONVERSATION_CACHE_MODE, ConversationCache, conversationCacheModeFor } from './conversation-cache';
 import { ConversationStore } from './conversation-store.service';
 import { SESSION_ENTITIES } from './entities';
 import { SessionCleanupService } from './session-cleanup.service';
@@ -27,7 +28,7 @@ import { SessionTransferController } from './transfer/session-transfer.controlle
     SessionDeletions,
     SessionService,
     SessionHistoryService,
-    { provide: CONVERSATION_CACHE_MODE, useValue: 'trusted' satisfies ConversationCacheMode },
+    { provide: CONVERSATION_CACHE_MODE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => conversationCacheModeFor(config) },
     ConversationCache,
     SessionOwners,
     ConversationStore,

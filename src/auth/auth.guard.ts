@@ -7,7 +7,7 @@ import { AuthService } from './auth.service';
 import type { AuthenticatedRequest } from './current-principal.decorator';
 import { AuthenticationError } from './principal';
 import { IS_PUBLIC } from './public.decorator';
-import { RateLimiter } from './rate-limiter';
+import { RateLimit, RateLimiters, retrySeconds } from './rate-limiter';
 
 /**
  * Every REST route except @Public() ones: authenticate (401 with WWW-Authenticate), then apply the
@@ -15,14 +15,15 @@ import { RateLimiter } from './rate-limiter';
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly limiter: RateLimiter;
+  private readonly limiter: RateLimit;
 
   constructor(
     private readonly auth: AuthService,
     private readonly reflector: Reflector,
+    limiters: RateLimiters,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.limiter = new RateLimiter(config.limits.restPerMinute);
+    this.limiter = limiters.perMinute('rest', config.limits.restPerMinute);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -43,9 +44,9 @@ export class AuthGuard implements CanActivate {
     const logContext = currentLogContext();
     if (logContext && request.principal.via !== 'none') logContext.userId = request.principal.userId;
     const key = request.principal.via === 'none' ? `ip:${request.ip ?? '?'}` : `user:${request.principal.userId}`;
-    const waitMs = this.limiter.take(key);
+    const waitMs = await this.limiter.take(key);
     if (waitMs > 0) {
-      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+      const seconds = retrySeconds(waitMs);
       response.setHeader('Retry-After', String(seconds));
       throw new HttpException(`Rate limit exceeded: retry in ${seconds} s`, HttpStatus.TOO_MANY_REQUESTS);
     }

@@ -11,6 +11,7 @@ import { AccessTokens } from './login/access-tokens.service';
 import { LoginAttempts } from './login/login-attempts';
 import { OAuthTokenController } from './login/oauth-token.controller';
 import { RefreshTokens } from './login/refresh-tokens.service';
+import { RateLimiters } from './rate-limiter';
 import { TokenEndpoint } from './login/token-endpoint.service';
 import { UsersService } from './login/users.service';
 
@@ -36,8 +37,9 @@ export class AuthModule {
         UsersService,
         LoginAttempts,
         TokenEndpoint,
+        RateLimiters,
       ],
-      exports: [AuthService, UsersService],
+      exports: [AuthService, UsersService, RateLimiters],
     };
   }
 }

@@ -1,32 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RedisConnections } from '../redis/redis-connections';
+
+/** One limit: so many requests a minute per key (a user, an address, a socket). */
+export interface RateLimit {
+  /** Counts one request of `key`: 0 when it is allowed, otherwise the ms until it would be. */
+  take(key: string): Promise<number>;
+}
+
+const WINDOW_SECONDS = 60;
+
 /**
- * Token buckets per key (user): `perMinute` requests a minute, refilled continuously, bursts up to the
- * same number. Idle buckets are forgotten so memory stays bounded by active users.
+ * Every rate limit of the service, on rate-limiter-flexible: `perMinute` requests of a key in a window
+ * of one minute that starts with the key's first request (all of them at once if the client likes),
+ * then refused until that minute is over. In process memory by default; with REDIS_URL the counters are
+ * in Redis and shared by every instance. While Redis does not answer, each instance counts in its own
+ * memory (the library's insurance limiter) rather than letting everything through or refusing all.
  */
-export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
-  private readonly refillPerMs: number;
+@Injectable()
+export class RateLimiters {
+  constructor(private readonly redis: RedisConnections) {}
 
-  constructor(private readonly perMinute: number) {
-    this.refillPerMs = perMinute / 60_000;
+  /** `name` tells limits apart (it is part of the Redis key): one name per limit. */
+  perMinute(name: string, perMinute: number): RateLimit {
+    const memory = new RateLimiterMemory({ keyPrefix: name, points: perMinute, duration: WINDOW_SECONDS });
+    const limiter: RateLimiterAbstract = this.redis.enabled
+      ? new RateLimiterRedis({
+          storeClient: this.redis.client(),
+          useRedisPackage: true,
+          rejectIfRedisNotReady: true,
+          keyPrefix: this.redis.key('ratelimit', name),
+          points: perMinute,
+          duration: WINDOW_SECONDS,
+          insuranceLimiter: memory,
+        })
+      : memory;
+    return { take: (key) => consume(limiter, key) };
   }
+}
 
-  /** Takes one token; returns 0 when allowed, otherwise how many ms until the next token. */
-  take(key: string, now = Date.now()): number {
-    const bucket = this.buckets.get(key) ?? { tokens: this.perMinute, updatedAt: now };
-    bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.updatedAt) * this.refillPerMs);
-    bucket.updatedAt = now;
-    this.buckets.set(key, bucket);
-    if (this.buckets.size > 10_000) this.forgetFull(now);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil((1 - bucket.tokens) / this.refillPerMs);
+async function consume(limiter: RateLimiterAbstract, key: string): Promise<number> {
+  try {
+    await limiter.consume(key);
+    return 0;
+  } catch (refusal) {
+    if (refusal instanceof RateLimiterRes) return Math.max(1, refusal.msBeforeNext);
+    throw refusal;
   }
+}
 
-  private forgetFull(now: number): void {
-    for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + (now - bucket.updatedAt) * this.refillPerMs >= this.perMinute) this.buckets.delete(key);
-    }
-  }
+/** Whole seconds to tell a refused client (Retry-After, "retry in n s"): at least 1. */
+export function retrySeconds(waitMs: number): number {
+  return Math.max(1, Math.ceil(waitMs / 1000));
 }

@@ -5,11 +5,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CheckpointingDataSource } from './checkpointing-data-source';
 import { buildDataSourceOptions } from './data-source-options';
+import { initializeWithMigrations } from './migration-lock';
 import { PreparedStatements } from './prepared-statements';
 import { SqlitePragmas } from './sqlite-pragmas';
 import { TransactionRunner } from './transaction-runner';
 
-/** Connects to the configured database and runs pending migrations at start-up. */
+/** Connects to the configured database and runs pending migrations at start-up (one instance at a time). */
 @Global()
 @Module({
   imports: [
@@ -20,7 +21,11 @@ import { TransactionRunner } from './transaction-runner';
         if (db.type === 'sqlite' && db.path !== ':memory:') {
           mkdirSync(dirname(resolve(db.path)), { recursive: true });
         }
-        return { ...buildDataSourceOptions(db), autoLoadEntities: true, migrationsRun: true };
+        return { ...buildDataSourceOptions(db), autoLoadEntities: true };
+      },
+      dataSourceFactory: async (options) => {
+        if (options === undefined) throw new Error('no data source options');
+        return initializeWithMigrations(options);
       },
       dataSourceFactory: async (options) => {
         if (!options) throw new Error('no data source options');

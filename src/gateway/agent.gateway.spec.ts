@@ -7,7 +7,9 @@ import { ANONYMOUS } from '../auth/principal';
 import type { ServerFrame } from '../protocol/server-frames';
 import { upgradeContexts } from './agent-ws.adapter';
 import { AgentGateway } from './agent.gateway';
-import { TemporaryIds } from './temporary-ids';
+import { InProcessTemporaryIds, TemporaryIds } from './temporary-ids';
+import { RateLimiters } from '../auth/rate-limiter';
+import { RedisConnections } from '../redis/redis-connections';
 import { parseWsTarget } from './ws-target';
 
 /** The parts of a `ws` socket the gateway uses: it records what is sent and whether it was closed. */
@@ -37,7 +39,12 @@ describe(AgentGateway.name, () => {
   let sut: AgentGateway;
 
   beforeEach(async () => {
-    testing = await createRuntimeModule([AgentGateway, TemporaryIds]);
+    testing = await createRuntimeModule([
+      AgentGateway,
+      { provide: TemporaryIds, useClass: InProcessTemporaryIds },
+      RateLimiters,
+      RedisConnections,
+    ]);
     sut = testing.moduleRef.get(AgentGateway);
   });
 

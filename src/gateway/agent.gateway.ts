@@ -9,11 +9,11 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { concatMap, EMPTY, filter, from, map, Observable, of, Subscription } from 'rxjs';
+import { catchError, concatMap, EMPTY, filter, from, map, Observable, of, Subscription } from 'rxjs';
 import { WebSocket } from 'ws';
 import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
 import type { TurnFrame } from '../agent-runtime/agent-runtime.service';
-import { RateLimiter } from '../auth/rate-limiter';
+import { RateLimit, RateLimiters, retrySeconds } from '../auth/rate-limiter';
 import { runWithLogContext } from '../common/logging/log-context';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Metrics } from '../metrics/metrics.service';
@@ -46,7 +46,7 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   /** Open sockets by the session they are bound to (to close them when it is deleted). */
   private readonly bySession = new Map<string, Set<WebSocket>>();
   private readonly deletionWatch: Subscription;
-  private readonly limiter: RateLimiter;
+  private readonly limiter: RateLimit;
   private readonly limits: FrameLimits;
   private readonly perMinute: number;
 
@@ -54,9 +54,10 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
     private readonly runtime: AgentRuntimeService,
     private readonly temporaryIds: TemporaryIds,
     private readonly metrics: Metrics,
+    limiters: RateLimiters,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.limiter = new RateLimiter(config.limits.wsMessagesPerMinute);
+    this.limiter = limiters.perMinute('ws', config.limits.wsMessagesPerMinute);
     this.limits = config.limits;
     this.perMinute = config.limits.wsMessagesPerMinute;
     this.deletionWatch = runtime.deletions.subscribe((sessionId) => this.sessionDeleted(sessionId));
@@ -105,24 +106,28 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   }
 
   private reply(client: WebSocket, socket: SocketSession, text: string): Observable<ServerFrame> {
-    const waitMs = this.limiter.take(socket.rateKey);
-    const reply =
+    const refusal = (waitMs: number): Observable<ServerFrame> | undefined =>
       waitMs > 0
-        ? of(errorFrame(`Rate limit exceeded: at most ${this.perMinute} messages a minute; retry in ${Math.ceil(waitMs / 1000)} s`))
+        ? of(errorFrame(`Rate limit exceeded: at most ${this.perMinute} messages a minute; retry in ${retrySeconds(waitMs)} s`))
         : undefined;
     // A refused frame's error keeps its place: after the status greeting (protocol 2) and after the
-    // replies to earlier frames (compat), never overtaking them.
-    if (socket.protocol === 2) return from(socket.ready).pipe(concatMap(() => reply ?? this.replyV2(client, socket, text)));
-    return socket.inOrder(reply ?? this.replyV1(client, socket, text));
+    // replies to earlier frames (compat), never overtaking them. Frames are counted in arrival order.
+    if (socket.protocol === 2) {
+      const admitted = socket.admit(async () => {
+        await socket.ready;
+        return this.limiter.take(socket.rateKey);
+      });
+      return from(admitted).pipe(concatMap((waitMs) => refusal(waitMs) ?? this.replyV2(client, socket, text)));
+    }
+    const admitted = socket.admit(() => this.limiter.take(socket.rateKey));
+    return socket.inOrder(from(admitted).pipe(concatMap((waitMs) => refusal(waitMs) ?? this.replyV1(client, socket, text))));
   }
 
   private replyV1(client: WebSocket, socket: SocketSession, text: string): Observable<ServerFrame> {
     const parsed = parseClientFrameText(text, this.limits);
     if (!parsed.ok) return of(errorFrame(parsed.error));
     if (parsed.frame.type === 'cancel') return of(errorFrame('Unknown message type: cancel'));
-    const wasBound = socket.sessionId !== undefined;
-    const reply = this.dispatch(socket, parsed.frame);
-    if (!wasBound) this.register(client, socket);
+    const reply = this.dispatch(socket, parsed.frame, () => this.register(client, socket));
     return reply.pipe(
       map((out) => toWire(out, 1)),
       filter((out): out is ServerFrame => out !== null),
@@ -138,28 +143,44 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
       const id = socket.sessionId;
       return id !== undefined && this.runtime.cancel(id) ? EMPTY : of(errorFrame('Nothing is running to cancel'));
     }
-    const wasBound = socket.sessionId !== undefined;
-    const reply = this.dispatch(socket, frame);
-    if (!wasBound && socket.sessionId !== undefined) {
+    const reply = this.dispatch(socket, frame, (sessionId) => {
       this.register(client, socket);
-      this.follow(client, socket, socket.sessionId, 0);
-    }
+      this.follow(client, socket, sessionId, 0);
+    });
     return reply.pipe(
       filter((out) => out.seq === undefined),
       map((out) => toWire(out, 2) ?? out),
     );
   }
 
-  /** Binds a temporary socket on its first session-creating frame, then hands the frame to the runtime. */
-  private dispatch(socket: SocketSession, frame: TurnFrame): Observable<ServerFrame> {
-    if (socket.sessionId === undefined) {
-      if (frame.type === 'tool_result' || frame.type === 'hitl_decision') {
-        return of(errorFrame(`No pending tool call with call_id ${frame.call_id}: this connection has no session yet`));
-      }
-      const sessionId = randomUUID();
-      socket.bind(sessionId, true);
-      this.temporaryIds.remember(socket.target.requestedId, socket.owner, sessionId);
+  /**
+   * Hands the frame to the runtime. A temporary socket is bound first, on its first session-creating
+   * frame, to the session its temporary id claims (a fresh UUID, or the one a socket on any instance
+   * claimed first); `bound` runs once, then.
+   */
+  private dispatch(socket: SocketSession, frame: TurnFrame, bound: (sessionId: string) => void): Observable<ServerFrame> {
+    if (socket.sessionId !== undefined) return this.handle(socket, frame);
+    if (frame.type === 'tool_result' || frame.type === 'hitl_decision') {
+      return of(errorFrame(`No pending tool call with call_id ${frame.call_id}: this connection has no session yet`));
     }
+    let first = false;
+    const binding = socket.bindOnce(async () => {
+      first = true;
+      return this.temporaryIds.claim(socket.target.requestedId, socket.owner, randomUUID());
+    });
+    return from(binding).pipe(
+      concatMap((sessionId) => {
+        if (first) bound(sessionId);
+        return this.handle(socket, frame);
+      }),
+      catchError((error: Error) => {
+        this.logger.error(`session=${socket.target.requestedId} could not claim the temporary id: ${error.message}`);
+        return of(errorFrame('Could not create the session; send the message again'));
+      }),
+    );
+  }
+
+  private handle(socket: SocketSession, frame: TurnFrame): Observable<ServerFrame> {
     const announceSession = socket.takeAnnouncement();
     return this.runtime.handle({ sessionId: socket.sessionId as string, owner: socket.owner, frame, announceSession });
   }
@@ -209,9 +230,8 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
     if (clients.size === 0) this.bySession.delete(id);
   }
 
-  /** A deleted session's sockets are closed (4404) and its temporary id is forgotten. */
+  /** A deleted session's sockets are closed (4404); its temporary id is forgotten by TemporaryIds itself. */
   private sessionDeleted(sessionId: string): void {
-    this.temporaryIds.forgetSession(sessionId);
     const clients = this.bySession.get(sessionId);
     this.bySession.delete(sessionId);
     for (const client of clients ?? []) {

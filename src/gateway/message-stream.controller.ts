@@ -45,13 +45,13 @@ export class MessageStreamController {
     const requested = body.session_id;
     const temporary = requested !== undefined && isTemporarySessionId(requested);
     // Like the WebSocket: the same temporary id (same user, within 10 minutes) continues the session it created.
-    const resumed = temporary ? this.temporaryIds.resolve(requested, owner) : undefined;
+    const resumed = temporary ? await this.temporaryIds.resolve(requested, owner) : undefined;
     const fresh = requested === undefined || (temporary && resumed === undefined);
     if (fresh && (frame.type === 'tool_result' || frame.type === 'hitl_decision')) {
       throw new BadRequestException(`message: ${frame.type} needs the session_id of an existing session`);
     }
-    const sessionId = resumed ?? (fresh || requested === undefined ? randomUUID() : requested);
-    if (temporary && resumed === undefined) this.temporaryIds.remember(requested, owner, sessionId);
+    const sessionId =
+      resumed ?? (temporary ? await this.temporaryIds.claim(requested, owner, randomUUID()) : (requested ?? randomUUID()));
     if (!fresh && (await this.runtime.access(sessionId, owner)) === 'foreign') {
       throw new NotFoundException(`Session ${sessionId} not found`);
     }

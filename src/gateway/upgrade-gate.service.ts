@@ -4,6 +4,7 @@ import { AgentRuntimeService } from '../agent-runtime/agent-runtime.service';
 import { AuthService } from '../auth/auth.service';
 import { AuthenticationError, Credentials, hasCredentials, Principal, scopeOf } from '../auth/principal';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { SocketCaps } from './socket-caps';
 import { TemporaryIds } from './temporary-ids';
 import { parseWsTarget, WsTarget } from './ws-target';
 
@@ -28,12 +29,12 @@ export type Admission =
 @Injectable()
 export class UpgradeGate {
   private readonly logger = new Logger(UpgradeGate.name);
-  private readonly socketsPerUser = new Map<string, number>();
 
   constructor(
     private readonly auth: AuthService,
     private readonly runtime: AgentRuntimeService,
     private readonly temporaryIds: TemporaryIds,
+    private readonly socketCaps: SocketCaps,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -61,24 +62,15 @@ export class UpgradeGate {
     const scope = scopeOf(principal);
     let resumedSessionId: string | undefined;
     if (target.temporary) {
-      resumedSessionId = this.temporaryIds.resolve(target.requestedId, scope);
+      resumedSessionId = await this.temporaryIds.resolve(target.requestedId, scope);
     } else if ((await this.runtime.access(target.requestedId, scope)) === 'foreign') {
       this.logger.warn(`user=${principal.userId} was refused another user's session`);
       return { ok: false, status: 404, message: 'Not Found' };
     }
-    const open = this.socketsPerUser.get(principal.userId) ?? 0;
-    if (open >= this.config.limits.socketsPerUser) {
+    const release = await this.socketCaps.acquire(principal.userId);
+    if (release === null) {
       return { ok: false, status: 429, message: `Too many open sockets (at most ${this.config.limits.socketsPerUser} per user)` };
     }
-    this.socketsPerUser.set(principal.userId, open + 1);
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      const left = (this.socketsPerUser.get(principal.userId) ?? 1) - 1;
-      if (left <= 0) this.socketsPerUser.delete(principal.userId);
-      else this.socketsPerUser.set(principal.userId, left);
-    };
     return { ok: true, context: { target, principal, resumedSessionId, release } };
   }
 

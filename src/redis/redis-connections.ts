@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createClient, RedisClientType } from 'redis';
@@ -25,9 +26,13 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   private shared: RedisClientType | undefined;
   private readonly dedicated = new Set<RedisClientType>();
   private closing = false;
+  /** This process among the instances (random per start): owner of its per-instance keys. */
+  readonly instanceId: string = randomUUID();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.url = config.redis?.url ?? null;
+    // Created here, connected in onModuleInit: other providers may take client() in their constructors.
+    if (this.url !== null) this.shared = this.open('commands');
   }
 
   get enabled(): boolean {
@@ -35,9 +40,8 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    if (this.url === null) return;
-    const client = this.open('commands');
-    this.shared = client;
+    const client = this.shared;
+    if (this.url === null || client === undefined) return;
     const connected = client.connect().then(
       () => true,
       () => false,
@@ -48,7 +52,10 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     if (!first) this.logger.warn(`Redis at ${redactedRedisUrl(this.url)} not reachable yet; reconnecting in the background`);
   }
 
-  /** The shared command connection. Throws when REDIS_URL is not set. */
+  /**
+   * The shared command connection (connected once bootstrap is done; fails fast while Redis is down).
+   * Throws when REDIS_URL is not set.
+   */
   client(): RedisClientType {
     if (this.shared === undefined) throw new Error('Redis is not configured (REDIS_URL is not set)');
     return this.shared;

@@ -74,7 +74,7 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnApplicat
         if (result.affected) {
           this.totals.forget();
           const left = new Set((await this.sessions.find({ select: { id: true }, where: { id: In(ids) } })).map((s) => s.id));
-          this.deletions.announce(ids.filter((id) => !left.has(id)));
+          await this.deletions.announce(ids.filter((id) => !left.has(id)));
         }
         if (batch.length < BATCH_SIZE) break;
       }

@@ -133,7 +133,7 @@ export class SessionService {
     const result = await this.tx.run((manager) => manager.delete(SessionEntity, { id, ...ownedBy(scope) }));
     if (!result.affected) throw sessionNotFound(id);
     this.totals.forget();
-    this.deletions.announce([id]);
+    await this.deletions.announce([id]);
     this.logger.log(`session=${id} deleted`);
   }
 

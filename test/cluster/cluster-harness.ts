@@ -1,20 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { createClient } from 'redis';
 import { freePort, ServiceEntry, ServiceProcess } from '../utils/service-process';
+import { createPostgresDatabase } from '../utils/test-database';
 import { TestSocket } from '../utils/ws-client';
 
 /**
  * `npm run test:cluster`: N real service processes on ONE fresh PostgreSQL database and ONE Redis db
- * index (TEST_REDIS_URL, default redis://127.0.0.1:6379/11, flushed at start), each on its own port.
+ * index (TEST_REDIS_URL, default redis://127.0.0.1:6379/11; its `codelab:*` keys are deleted at start and
+ * at stop), each on its own port.
  * TEST_POSTGRES_URL names the admin database the fresh one is created from (as in the pg suite).
  */
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/11';
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface ClusterOptions {
   /** How many instances (default 2). */
@@ -27,6 +26,8 @@ export interface ClusterOptions {
   readonly redisUrl?: string;
   /** `source` (ts-node, default) or `built` (`node dist/main`). */
   readonly entry?: ServiceEntry;
+  /** Start every instance at once on the fresh database (as docker compose does) instead of the first one first. */
+  readonly together?: boolean;
   /** Wait until every instance is `ready` (default: `/health/ready` 200) or only `healthy` (`/health` 200). */
   readonly waitFor?: 'ready' | 'healthy';
 }
@@ -64,12 +65,12 @@ const READY_TIMEOUT_MS = 60_000;
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const count = options.instances ?? 2;
   await flushRedis(TEST_REDIS_URL);
-  const database = await createDatabase();
+  const database = await createPostgresDatabase('codelab_cluster');
   const scratch = mkdtempSync(join(tmpdir(), 'codelab-cluster-'));
   const instances: ClusterInstance[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(instances.map((instance) => instance.stop()));
-    await dropDatabase(database.name);
+    await database.drop();
     await flushRedis(TEST_REDIS_URL);
     rmSync(scratch, { recursive: true, force: true });
   };
@@ -84,11 +85,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       };
       instances.push(makeInstance(index, port, env, options.entry ?? 'source', scratch));
     }
-    // The first instance migrates the fresh database; the others start together once it is ready.
+    // By default the first instance migrates the fresh database and the others start once it is ready.
     const wait = options.waitFor === 'healthy' ? (service: ServiceProcess) => service.waitHealthy(READY_TIMEOUT_MS) : waitReady;
     const [first, ...rest] = instances;
-    if (first) await wait(first.process);
-    await Promise.all(rest.map((instance) => wait(instance.process)));
+    if (first && options.together !== true) await wait(first.process);
+    await Promise.all((options.together === true ? instances : rest).map((instance) => wait(instance.process)));
   } catch (error) {
     await stopAll();
     throw error;
@@ -149,36 +150,21 @@ export async function waitReady(service: ServiceProcess, timeoutMs = READY_TIMEO
   }
 }
 
-/** Deletes every key of the Redis db that `url` names (and nothing in any other db). */
-export async function flushRedis(url: string): Promise<void> {
+/**
+ * Deletes the service's keys (`codelab:*`) from the Redis db that `url` names, and nothing else: not
+ * other dbs, not the claim that .ci/run keeps in that db. Resolves with how many keys it deleted.
+ */
+export async function flushRedis(url: string): Promise<number> {
   const client = createClient({ url });
   client.on('error', () => undefined);
   await client.connect();
+  let deleted = 0;
   try {
-    await client.flushDb();
+    for await (const keys of client.scanIterator({ MATCH: 'codelab:*', COUNT: 1000 })) {
+      if (keys.length > 0) deleted += await client.del(keys);
+    }
+    return deleted;
   } finally {
     await client.close();
-  }
-}
-
-async function createDatabase(): Promise<{ name: string; url: string }> {
-  const name = `codelab_cluster_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString() };
-}
-
-function dropDatabase(name: string): Promise<void> {
-  return adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
   }
 }

@@ -44,6 +44,12 @@ describe('GET /health/ready covers Redis', () => {
       }, 10_000);
       expect(down?.body.error?.redis?.status).toBe('down');
       expect(down?.body.error?.database).toBeUndefined();
+      // Rate limits and the socket cap fall back to this instance's memory: requests and sockets are
+      // still served, not failed.
+      expect((await http(a.url, 'GET', '/api/v1/sessions')).status).toBe(200);
+      const socket = await a.socket('while-redis-is-down', { protocol: 1 });
+      expect((await socket.request({ type: 'user_message', content: 'still here' })).at(-1)).toMatchObject({ is_final: true });
+      await socket.close();
 
       await proxy.start();
       await waitUntil(async () => (await readiness(a.url)).status === 200, 15_000);

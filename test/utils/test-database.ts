@@ -14,17 +14,7 @@ export interface TestDatabase {
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export async function createTestDatabase(): Promise<TestDatabase> {
-  if (process.env.TEST_DATABASE === 'postgres') {
-    const name = `codelab_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-    await adminQuery(`CREATE DATABASE ${name}`);
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      sqlitePath: undefined,
-      drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-    };
-  }
+  if (process.env.TEST_DATABASE === 'postgres') return createPostgresDatabase('codelab_test');
   const dir = mkdtempSync(join(tmpdir(), 'codelab-test-'));
   const sqlitePath = join(dir, 'nested', 'agent_runtime.db');
   return {
@@ -34,6 +24,19 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       rmSync(dir, { recursive: true, force: true });
       return Promise.resolve();
     },
+  };
+}
+
+/** A fresh PostgreSQL database `<prefix>_<random>` next to TEST_POSTGRES_URL's; `drop()` removes it. */
+export async function createPostgresDatabase(prefix: string): Promise<TestDatabase> {
+  const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    sqlitePath: undefined,
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
 

@@ -1,30 +1,30 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { RateLimiter } from '../rate-limiter';
+import { RateLimit, RateLimiters, retrySeconds } from '../rate-limiter';
 import { OAuthError } from './oauth.error';
 
 /**
- * Attempt limits of the token endpoint, on the project's RateLimiter: every password grant costs one
- * token of its user name's bucket and of its client address's bucket, every refresh grant one of the
- * address's. An empty bucket answers 429 with Retry-After.
+ * Attempt limits of the token endpoint, on the service's {@link RateLimiters}: every password grant counts
+ * one attempt of its user name and one of its client address, every refresh grant one of the address.
+ * Beyond either limit it answers 429 with Retry-After.
  */
 @Injectable()
 export class LoginAttempts {
-  private readonly perUser: RateLimiter;
-  private readonly perAddress: RateLimiter;
+  private readonly perUser: RateLimit;
+  private readonly perAddress: RateLimit;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.perUser = new RateLimiter(config.auth.login?.attemptsPerMinutePerUser ?? 1);
-    this.perAddress = new RateLimiter(config.auth.login?.attemptsPerMinutePerAddress ?? 1);
+  constructor(limiters: RateLimiters, @Inject(APP_CONFIG) config: AppConfig) {
+    this.perUser = limiters.perMinute('login-user', config.auth.login?.attemptsPerMinutePerUser ?? 1);
+    this.perAddress = limiters.perMinute('login-address', config.auth.login?.attemptsPerMinutePerAddress ?? 1);
   }
 
   /** Throws a 429 OAuthError when the address (or, given one, the user name) tried too often. */
-  take(address: string, username?: string): void {
+  async take(address: string, username?: string): Promise<void> {
     const waits = [this.perAddress.take(`address:${address}`)];
     if (username !== undefined) waits.push(this.perUser.take(`user:${username.toLowerCase()}`));
-    const waitMs = Math.max(...waits);
+    const waitMs = Math.max(...(await Promise.all(waits)));
     if (waitMs > 0) {
-      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+      const seconds = retrySeconds(waitMs);
       throw new OAuthError(429, 'rate_limit_exceeded', `Too many login attempts; retry in ${seconds} s`, seconds);
     }
   }

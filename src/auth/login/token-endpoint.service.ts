@@ -69,7 +69,7 @@ export class TokenEndpoint {
     }
     const scope = form.scope ?? DEFAULT_SCOPE;
     if (scope.length > 500 || !SCOPE_PATTERN.test(scope)) throw new OAuthError(400, 'invalid_scope', 'scope is malformed');
-    this.attempts.take(address, form.username);
+    await this.attempts.take(address, form.username);
     const user = await this.users.authenticate(form.username, form.password);
     if (!user) {
       this.logger.warn(`failed password login from ${address}`);
@@ -82,7 +82,7 @@ export class TokenEndpoint {
 
   private async refresh(form: Form, clientId: string, address: string): Promise<TokenResponse> {
     if (form.refresh_token === undefined) throw new OAuthError(400, 'invalid_request', 'refresh_token is required');
-    this.attempts.take(address);
+    await this.attempts.take(address);
     const rotation = await this.refreshTokens.rotate(form.refresh_token, clientId);
     if (typeof rotation === 'string') throw new OAuthError(400, 'invalid_grant', REFRESH_FAILURES[rotation]);
     const user = await this.users.activeById(rotation.userId);

@@ -3,7 +3,6 @@ import { dirname, resolve } from 'node:path';
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { CheckpointingDataSource } from './checkpointing-data-source';
 import { buildDataSourceOptions } from './data-source-options';
 import { initializeWithMigrations } from './migration-lock';
 import { PreparedStatements } from './prepared-statements';
@@ -26,10 +25,6 @@ import { TransactionRunner } from './transaction-runner';
       dataSourceFactory: async (options) => {
         if (options === undefined) throw new Error('no data source options');
         return initializeWithMigrations(options);
-      },
-      dataSourceFactory: async (options) => {
-        if (!options) throw new Error('no data source options');
-        return new CheckpointingDataSource(options).initialize();
       },
     }),
   ],

@@ -74,15 +74,16 @@ const sessionService: Pick<SessionFile.SessionService, 'ensure' | 'isVisible' | 
 /** One stream per session id here: the bench never deletes a session. */
 const eventRows: Pick<
   EventStoreFile.SessionEventStore,
-  'streamOf' | 'openStream' | 'streamExists' | 'insert' | 'readAfter' | 'maxSeq' | 'prune'
+  'streamOf' | 'openStreamAt' | 'streamExists' | 'insert' | 'readAfter' | 'maxSeq' | 'prune'
 > = {
   streamOf(sessionId: string): Promise<string | null> {
     return Promise.resolve(events.has(sessionId) ? sessionId : null);
   },
-  openStream(sessionId: string): Promise<string> {
+  openStreamAt(sessionId: string): Promise<{ incarnation: string; lastSeq: number }> {
     if (!sessions.has(sessionId)) return Promise.reject(new Error(`Session ${sessionId} not found`));
-    if (!events.has(sessionId)) events.set(sessionId, []);
-    return Promise.resolve(sessionId);
+    const list = events.get(sessionId) ?? [];
+    events.set(sessionId, list);
+    return Promise.resolve({ incarnation: sessionId, lastSeq: list.at(-1)?.seq ?? 0 });
   },
   streamExists(incarnation: string): Promise<boolean> {
     return Promise.resolve(events.has(incarnation));

@@ -66,6 +66,33 @@ describe(AgentRuntimeService.name, () => {
     }
   });
 
+  it('stores the user message and the routing switch in one commit, and sends agent_switched only after it', async () => {
+    testing.model.script({ text: ['Done.'] }, { text: ['Planned.'] });
+    const commits: string[] = [];
+    const commit = store.commit.bind(store);
+    jest.spyOn(store, 'commit').mockImplementation(async (sessionId, changes) => {
+      await commit(sessionId, changes);
+      commits.push([...(changes.messages ?? []).map((m) => m.role), ...(changes.agentSwitch ? [`switch:${changes.agentSwitch.to}`] : [])].join('+'));
+    });
+    const frames: ServerFrame[] = [];
+    await new Promise<void>((resolve) =>
+      sut.handle(command({ type: 'user_message', content: 'please debug this crash' })).subscribe({
+        next: (f) => {
+          frames.push(f);
+          if (f.type === 'agent_switched') commits.push('<agent_switched sent>');
+        },
+        complete: resolve,
+      }),
+    );
+    expect(commits).toEqual(['user+switch:debug', '<agent_switched sent>', 'assistant']);
+    // Asked for the orchestrator: the asked-for switch with the message, then routing's own switch.
+    commits.length = 0;
+    const second = await send({ type: 'user_message', content: 'design the plan', agent_type: 'orchestrator' });
+    expect(commits).toEqual(['user+switch:orchestrator', 'switch:architect', 'assistant']);
+    expect(shape(second)).toEqual(['agent_switched', 'agent_switched', 'assistant_message', 'assistant_message!']);
+    expect(frames.map((f) => f.type)).toContain('agent_switched');
+  });
+
   it('a tool call pauses the turn (awaiting_tool) and its result resumes it', async () => {
     testing.model.script({ text: ['Let me look.'], calls: [{ name: 'read_file', arguments: '{"path":"src/app.ts"}' }] }, { text: ['It exports App.'] });
     const first = await send({ type: 'user_message', content: 'explain src/app.ts', agent_type: 'ask' });

@@ -255,7 +255,14 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
     try {
       const firstSeq = (await this.log.lastSeq(sessionId)) + 1;
       viewEnded = new Promise<void>((resolve) => {
-        view = this.stream.turn(sessionId, firstSeq).subscribe({ next: deliver, complete: resolve });
+        view = this.stream.turn(sessionId, firstSeq).subscribe({
+          next: deliver,
+          complete: resolve,
+          error: (error: unknown) => {
+            deliver(errorFrame(this.describe(sessionId, error)));
+            resolve();
+          },
+        });
       });
     } catch (error) {
       this.log.release(sessionId);

@@ -1,15 +1,15 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
 /**
  * SQLite tuning on top of what the driver sets (WAL, foreign keys, busy timeout): `SQLITE_SYNCHRONOUS`
  * (default `NORMAL`: in WAL mode a process crash loses nothing committed, but an OS crash or power loss
- * can lose the newest commits; `FULL` syncs every commit). At shutdown the WAL is checkpointed so that
- * the main file is complete on its own.
+ * can lose the newest commits; `FULL` syncs every commit). The WAL checkpoint at shutdown is
+ * CheckpointingDataSource's.
  */
 @Injectable()
-export class SqlitePragmas implements OnModuleInit, OnApplicationShutdown {
+export class SqlitePragmas implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -18,10 +18,5 @@ export class SqlitePragmas implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     if (this.dataSource.options.type !== 'sqlite') return;
     await this.dataSource.query(`PRAGMA synchronous = ${this.config.sqliteSynchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    if (this.dataSource.options.type !== 'sqlite' || !this.dataSource.isInitialized) return;
-    await this.dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
   }
 }

@@ -4,6 +4,7 @@ import { flattenValidationErrors } from '../common/validation-errors';
 import { ClientFrame, ClientFrameType } from '../protocol/client-frames';
 import { isJsonObject, JsonObject } from '../protocol/json';
 import { CancelDto, HitlDecisionDto, SwitchAgentDto, ToolResultDto, UserMessageDto } from './dto/client-frame.dto';
+import { plainFrame } from './plain-frame';
 
 export interface FrameLimits {
   readonly maxJsonDepth: number;
@@ -35,7 +36,8 @@ export function parseClientFrameText(text: string, limits: FrameLimits): ParseRe
 /** An already-decoded JSON value → a validated client frame. */
 export function parseClientFrame(value: unknown, limits: FrameLimits): ParseResult {
   if (!isJsonObject(value)) return { ok: false, error: 'Invalid JSON: a frame must be a JSON object' };
-  if (exceedsDepth(value, limits.maxJsonDepth)) {
+  const shape = inspect(value, limits.maxJsonDepth);
+  if (shape === 'too-deep') {
     return { ok: false, error: `Invalid JSON: nested deeper than ${limits.maxJsonDepth} levels` };
   }
   const type = value['type'];
@@ -48,7 +50,16 @@ export function parseClientFrame(value: unknown, limits: FrameLimits): ParseResu
   if (frameType === 'user_message' && typeof content === 'string' && content.length > limits.maxMessageChars) {
     return { ok: false, error: `Invalid user_message: content must be at most ${limits.maxMessageChars} characters` };
   }
-  const dto = plainToInstance(DTO_BY_TYPE[frameType], withoutNulls(value));
+  const plain = withoutNulls(value);
+  // Well-formed frames are built directly; the DTOs judge the rest (and word every refusal).
+  const fast = shape === 'plain' ? plainFrame(frameType, plain) : undefined;
+  if (fast) return { ok: true, frame: fast };
+  return dtoFrame(frameType, plain);
+}
+
+/** The frame as the class-validator DTOs judge it (the slow path; exported for the fast path's spec). */
+export function dtoFrame(frameType: ClientFrameType, plain: JsonObject): ParseResult {
+  const dto = plainToInstance(DTO_BY_TYPE[frameType], plain);
   const errors = validateSync(dto, { forbidUnknownValues: false });
   if (errors.length > 0) {
     return { ok: false, error: `Invalid ${frameType}: ${flattenValidationErrors(errors)}` };
@@ -91,18 +102,24 @@ function toFrame(type: ClientFrameType, dto: object): ClientFrame {
   }
 }
 
-/** Iterative depth check (no recursion, so a hostile frame cannot overflow the stack). */
-function exceedsDepth(root: JsonObject, maxDepth: number): boolean {
+/**
+ * Iterative depth check (no recursion, so a hostile frame cannot overflow the stack); also tells
+ * whether some object has a `__proto__` key, which class-transformer treats specially (such frames
+ * always go through the DTOs, as before).
+ */
+function inspect(root: JsonObject, maxDepth: number): 'too-deep' | 'proto-key' | 'plain' {
+  let protoKey = false;
   const stack: { value: unknown; depth: number }[] = [{ value: root, depth: 1 }];
   while (stack.length > 0) {
     const { value, depth } = stack.pop() as { value: unknown; depth: number };
     if (typeof value !== 'object' || value === null) continue;
-    if (depth > maxDepth) return true;
+    if (depth > maxDepth) return 'too-deep';
+    if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) protoKey = true;
     for (const child of Object.values(value)) {
       if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: depth + 1 });
     }
   }
-  return false;
+  return protoKey ? 'proto-key' : 'plain';
 }
 
 /** Top-level `null` means "absent" (the reference IDE writes every key, with nulls). */

@@ -23,6 +23,12 @@ const READ_AFTER = preparedSql(
   'session_events_read_after_incarnation',
   'SELECT seq, frame, created_at FROM session_events WHERE incarnation = $1 AND seq > $2 ORDER BY seq',
 );
+const STREAM_OF = preparedSql('session_streams_of', 'SELECT incarnation FROM session_streams WHERE session_id = $1');
+const STREAM_AND_MAX_SEQ = preparedSql(
+  'session_events_stream_and_max_seq',
+  'SELECT st.incarnation, (SELECT MAX(e.seq) FROM session_events e WHERE e.incarnation = st.incarnation) AS max_seq ' +
+    'FROM session_streams st WHERE st.session_id = $1',
+);
 const MAX_SEQ = preparedSql(
   'session_events_max_seq_incarnation',
   'SELECT MAX(seq) AS max FROM session_events WHERE incarnation = $1',
@@ -58,7 +64,7 @@ export class SessionEventStore {
 
   /** The key of the session's current stream, or null when it has none (no frame yet, or no session). */
   async streamOf(sessionId: string): Promise<string | null> {
-    const row = await this.streams.findOne({ select: { incarnation: true }, where: { sessionId } });
+    const [row] = await this.sql.query<{ incarnation: string }>(this.events.manager, STREAM_OF, [sessionId]);
     return row?.incarnation ?? null;
   }
 
@@ -82,6 +88,18 @@ export class SessionEventStore {
       if (winner === null) throw error;
       return winner;
     }
+  }
+
+  /**
+   * The session's current stream and its highest seq (0 when it has no frame), in one indexed read;
+   * the stream is created on first use (sessions created before streams were made with them).
+   * Fails with `session_not_found` for a missing session.
+   */
+  async openStreamAt(sessionId: string): Promise<{ incarnation: string; lastSeq: number }> {
+    const [row] = await this.sql.query<{ incarnation: string; max_seq: number | string | null }>(this.events.manager, STREAM_AND_MAX_SEQ, [sessionId]);
+    if (row) return { incarnation: row.incarnation, lastSeq: row.max_seq === null ? 0 : Number(row.max_seq) };
+    const incarnation = await this.openStream(sessionId);
+    return { incarnation, lastSeq: await this.maxSeq(incarnation) };
   }
 
   /** False once the stream's session was deleted. */

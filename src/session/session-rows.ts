@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { PreparedStatements, preparedSql } from '../database/prepared-statements';
 import { storableOrNull } from '../database/storable-text';
 import { AgentType } from '../protocol/agent-type';
 import { AgentSwitchRecord, NewMessage } from './conversation-state';
-import { AgentContextEntity } from './entities/agent-context.entity';
 import { MessageEntity } from './entities/message.entity';
 import { SessionEntity } from './entities/session.entity';
 import { OwnerScope } from './owner-scope';
@@ -19,31 +20,41 @@ export interface InitialAgentContext {
 
 export const FRESH_CONTEXT: InitialAgentContext = { currentAgent: INITIAL_AGENT, agentHistory: [], switchCount: 0, lastSwitchAt: null };
 
-/** Inserts a session row (no messages yet) and its agent context, inside the caller's transaction. */
+const INSERT_SESSION = preparedSql(
+  'session_rows_insert_session',
+  'INSERT INTO sessions (id, owner_id, server_made_id, title, message_count, version, created_at, last_activity) ' +
+    'VALUES ($1, $2, ($3 = 1), $4, 0, 0, $5, $5)',
+);
+const INSERT_STREAM = preparedSql('session_rows_insert_stream', 'INSERT INTO session_streams (session_id, incarnation, created_at) VALUES ($1, $2, $3)');
+const INSERT_CONTEXT = preparedSql(
+  'session_rows_insert_context',
+  'INSERT INTO agent_contexts (session_id, current_agent, agent_history, context_metadata, created_at, last_switch_at, switch_count) ' +
+    'VALUES ($1, $2, $3, $4, $5, $6, $7)',
+);
+
+/**
+ * Inserts a session row (no messages yet), its event stream and its agent context, inside the caller's
+ * transaction (prepared statements: creating a session on its first message is on the turn path).
+ */
 export async function insertSession(
   manager: EntityManager,
+  sql: PreparedStatements,
   session: { id: string; title: string | null; ownerId: OwnerScope; serverMadeId?: boolean; context?: InitialAgentContext },
 ): Promise<void> {
-  const now = new Date();
+  const now = Date.now();
   const context = session.context ?? FRESH_CONTEXT;
-  await manager.insert(SessionEntity, {
-    id: session.id,
-    ownerId: session.ownerId,
-    serverMadeId: session.serverMadeId ?? false,
-    title: storableOrNull(session.title),
-    messageCount: 0,
-    createdAt: now,
-    lastActivity: now,
-  });
-  await manager.insert(AgentContextEntity, {
-    sessionId: session.id,
-    currentAgent: context.currentAgent,
-    agentHistory: [...context.agentHistory],
-    contextMetadata: {},
-    createdAt: now,
-    lastSwitchAt: context.lastSwitchAt,
-    switchCount: context.switchCount,
-  });
+  await sql.query(manager, INSERT_SESSION, [session.id, session.ownerId, session.serverMadeId ? 1 : 0, storableOrNull(session.title), now]);
+  // Its event stream too, so that the first turn's event log finds it with one read.
+  await sql.query(manager, INSERT_STREAM, [session.id, randomUUID(), now]);
+  await sql.query(manager, INSERT_CONTEXT, [
+    session.id,
+    context.currentAgent,
+    JSON.stringify(context.agentHistory),
+    '{}',
+    now,
+    context.lastSwitchAt ? context.lastSwitchAt.getTime() : null,
+    context.switchCount,
+  ]);
 }
 
 /** Rows per INSERT: 9 parameters each stays far below either database's parameter limit. */

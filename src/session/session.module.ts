@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { CONVERSATION_CACHE_MODE, ConversationCache, conversationCacheModeFor } from './conversation-cache';
 import { ConversationStore } from './conversation-store.service';
 import { SESSION_ENTITIES } from './entities';
 import { SessionCleanupService } from './session-cleanup.service';
 import { SessionDeletions } from './session-deletions';
+import { SessionOwners } from './session-owners';
 import { SessionEventStore } from './session-event-store.service';
 import { SessionController } from './session.controller';
 import { SessionHistoryService } from './session-history.service';
@@ -25,6 +28,9 @@ import { SessionTransferController } from './transfer/session-transfer.controlle
     SessionDeletions,
     SessionService,
     SessionHistoryService,
+    { provide: CONVERSATION_CACHE_MODE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => conversationCacheModeFor(config) },
+    ConversationCache,
+    SessionOwners,
     ConversationStore,
     SessionCleanupService,
     SessionEventStore,

@@ -16,10 +16,12 @@ import { INITIAL_AGENT, insertSession } from './session-rows';
 import { SessionDeletions } from './session-deletions';
 import { SessionTotals } from './session-totals';
 import { SessionView } from './session-view';
+import { SessionOwners } from './session-owners';
+import { ConversationStore } from './conversation-store.service';
 
 // Asked before every turn and every socket upgrade.
 const SESSION_EXISTS = preparedSql('session_exists', 'SELECT 1 AS found FROM sessions WHERE id = $1');
-const SESSION_OWNED = preparedSql('session_owned', 'SELECT 1 AS found FROM sessions WHERE id = $1 AND owner_id = $2');
+const SESSION_OWNER = preparedSql('session_owner', 'SELECT owner_id FROM sessions WHERE id = $1');
 
 interface SessionRow {
   id: string;
@@ -41,6 +43,8 @@ export class SessionService {
     private readonly totals: SessionTotals,
     private readonly deletions: SessionDeletions,
     private readonly sql: PreparedStatements,
+    private readonly owners: SessionOwners,
+    private readonly conversations: ConversationStore,
   ) {}
 
   /** Creates a session (a UUID v4 when no id is given). Fails with `session_exists` if the id is taken. */
@@ -60,8 +64,11 @@ export class SessionService {
    */
   async ensure(id: string, scope: OwnerScope): Promise<boolean> {
     if (await this.isVisible(id, scope)) return false;
+    const mark = this.owners.mark;
     const created = await this.insertIfMissing(id, null, scope, false);
     if (created) {
+      this.owners.remember(id, scope, mark);
+      this.conversations.created(id);
       this.logger.log(`session=${id} created on first message`);
     } else if (!(await this.isVisible(id, scope))) {
       throw sessionNotFound(id);
@@ -69,13 +76,17 @@ export class SessionService {
     return created;
   }
 
-  /** Whether the session exists and belongs to the scope. */
+  /** Whether the session exists and belongs to the scope (the owner of a session in use is held in memory). */
   async isVisible(id: string, scope: OwnerScope): Promise<boolean> {
-    const rows =
-      scope === null
-        ? await this.sql.query(this.sessions.manager, SESSION_EXISTS, [id])
-        : await this.sql.query(this.sessions.manager, SESSION_OWNED, [id, scope]);
-    return rows.length > 0;
+    let held = this.owners.get(id);
+    if (!held) {
+      const mark = this.owners.mark;
+      const [row] = await this.sql.query<{ owner_id: string | null }>(this.sessions.manager, SESSION_OWNER, [id]);
+      if (!row) return false;
+      held = { owner: row.owner_id };
+      this.owners.remember(id, held.owner, mark);
+    }
+    return scope === null || held.owner === scope;
   }
 
   /**
@@ -130,7 +141,7 @@ export class SessionService {
     try {
       return await this.tx.run(async (manager) => {
         if ((await this.sql.query(manager, SESSION_EXISTS, [id])).length > 0) return false;
-        await insertSession(manager, { id, title, ownerId: owner, serverMadeId });
+        await insertSession(manager, this.sql, { id, title, ownerId: owner, serverMadeId });
         return true;
       }).then((created) => {
         if (created) this.totals.forget();

@@ -1,9 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { startApp } from '../utils/test-app';
+import { freePort, ServiceProcess } from '../utils/service-process';
+import { TestSocket } from '../utils/ws-client';
 
 const ROOT = resolve(__dirname, '..', '..');
 // Every variable the service reads, so that the caller's environment cannot leak into the child.
@@ -86,4 +88,46 @@ describe('Start-up (e2e)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a graceful stop (SIGTERM) checkpoints the SQLite WAL, even while another process has the file open: the -wal file is empty, the main file holds every turn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codelab-wal-'));
+    const dbPath = join(dir, 'wal.db');
+    const service = ServiceProcess.start(dbPath, await freePort());
+    // Another connection to the file (a backup tool, the users CLI): SQLite's own checkpoint-on-close
+    // only runs when the last connection closes, so only the service's explicit checkpoint empties the WAL.
+    let other: DataSource | undefined;
+    try {
+      await service.waitHealthy(CHILD_TIMEOUT_MS - 15_000);
+      const socket = await TestSocket.open(`${service.wsUrl}/ws/wal-session`);
+      expect((await socket.request({ type: 'user_message', content: 'hello there' })).at(-1)).toMatchObject({ type: 'assistant_message', is_final: true });
+      await socket.close();
+      expect(statSync(`${dbPath}-wal`).size).toBeGreaterThan(0);
+      other = new DataSource({ type: 'sqlite', database: dbPath });
+      await other.initialize();
+      await other.query('SELECT 1');
+    } finally {
+      await service.stop();
+    }
+    try {
+      expect(service.log).not.toMatch(/ERROR/);
+      expect(existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size : 0).toBe(0);
+      await other?.destroy();
+      other = undefined;
+      // The main file alone (no -wal beside it) holds the turn and its frames.
+      const copy = join(dir, 'copy.db');
+      copyFileSync(dbPath, copy);
+      const reader = new DataSource({ type: 'sqlite', database: copy });
+      await reader.initialize();
+      try {
+        expect(await reader.query("SELECT role FROM messages WHERE session_id = 'wal-session' ORDER BY seq")).toEqual([{ role: 'user' }, { role: 'assistant' }]);
+        const [events] = await reader.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM session_events');
+        expect(events?.n).toBeGreaterThan(2);
+      } finally {
+        await reader.destroy();
+      }
+    } finally {
+      await other?.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, CHILD_TIMEOUT_MS);
 });

@@ -9,7 +9,9 @@ import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { PreparedStatements } from '../../src/database/prepared-statements';
 import { TransactionRunner } from '../../src/database/transaction-runner';
 import { Metrics } from '../../src/metrics/metrics.service';
+import { CONVERSATION_CACHE_MODE, ConversationCache } from '../../src/session/conversation-cache';
 import { SESSION_ENTITIES } from '../../src/session/entities';
+import { SessionOwners } from '../../src/session/session-owners';
 
 /**
  * A Nest testing module with the session store on a real, private in-memory SQLite database
@@ -31,7 +33,17 @@ export async function createSessionStoreModule(
       }),
       TypeOrmModule.forFeature(SESSION_ENTITIES),
     ],
-    providers: [TransactionRunner, Metrics, PreparedStatements, SessionTotals, SessionDeletions, ...providers],
+    providers: [
+      TransactionRunner,
+      Metrics,
+      PreparedStatements,
+      SessionTotals,
+      SessionDeletions,
+      { provide: CONVERSATION_CACHE_MODE, useValue: 'trusted' },
+      ConversationCache,
+      SessionOwners,
+      ...providers,
+    ],
   }).compile();
   moduleRef.useLogger(process.env.TEST_LOGS ? ['log', 'warn', 'error'] : false);
   return moduleRef;

@@ -22,9 +22,10 @@ class FakeStore implements EventRows {
     this.streams.delete(sessionId);
     this.rows = this.rows.filter((r) => r.incarnation !== incarnation);
   }
-  openStream(sessionId: string): Promise<string> {
+  async openStreamAt(sessionId: string): Promise<{ incarnation: string; lastSeq: number }> {
     const incarnation = this.streams.get(sessionId);
-    return incarnation ? Promise.resolve(incarnation) : Promise.reject(sessionNotFound(sessionId));
+    if (!incarnation) throw sessionNotFound(sessionId);
+    return { incarnation, lastSeq: await this.maxSeq(incarnation) };
   }
   streamOf(sessionId: string): Promise<string | null> {
     return Promise.resolve(this.streams.get(sessionId) ?? null);

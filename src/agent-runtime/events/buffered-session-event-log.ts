@@ -21,7 +21,7 @@ const PRUNE_INTERVAL_MS = 10 * 60_000;
 /** What the log needs from the durable store. */
 export type EventRows = Pick<
   SessionEventStore,
-  'openStream' | 'streamOf' | 'streamExists' | 'insert' | 'readAfter' | 'maxSeq' | 'prune'
+  'openStreamAt' | 'streamOf' | 'streamExists' | 'insert' | 'readAfter' | 'maxSeq' | 'prune'
 >;
 
 interface SessionTail {
@@ -62,8 +62,7 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
       const load = { stale: false };
       this.loading.set(sessionId, load);
       try {
-        const incarnation = await this.store.openStream(sessionId);
-        const lastSeq = await this.store.maxSeq(incarnation);
+        const { incarnation, lastSeq } = await this.store.openStreamAt(sessionId);
         if (load.stale) continue; // deleted while loading: load the new incarnation (or fail)
         tail = this.tails.get(sessionId) ?? { incarnation, lastSeq, frames: [], touchedAt: Date.now(), holders: 0 };
         this.tails.set(sessionId, tail);

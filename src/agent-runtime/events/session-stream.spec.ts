@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { lastValueFrom, toArray } from 'rxjs';
-import { DelayedFanout } from '../../../test/utils/delayed-fanout';
+import { DelayedFanout, LateFanout } from '../../../test/utils/delayed-fanout';
 import { MemoryEventLog } from '../../../test/utils/memory-event-log';
 import { assistantDeltaFrame, assistantFinalFrame } from '../../protocol/frame-builders';
 import { InProcessSessionFanout } from './in-process-session-fanout';
@@ -28,6 +28,15 @@ describe(SessionStream.name, () => {
     const sut = new SessionStream(new MemoryEventLog(), new DelayedFanout());
     const reply = lastValueFrom(sut.turn('s', 1).pipe(toArray()));
     sut.publish('s', assistantDeltaFrame('a'));
+    sut.publish('s', assistantFinalFrame('a'));
+    expect(seqs(await reply)).toEqual([1, 2]);
+  });
+
+  it('loses nothing over a fan-out that starts delivering late: the log fills the gap', async () => {
+    const sut = new SessionStream(new MemoryEventLog(), new LateFanout());
+    const reply = lastValueFrom(sut.turn('s', 1).pipe(toArray()));
+    sut.publish('s', assistantDeltaFrame('lost by the fan-out'));
+    await new Promise((resolve) => setTimeout(resolve, 40));
     sut.publish('s', assistantFinalFrame('a'));
     expect(seqs(await reply)).toEqual([1, 2]);
   });

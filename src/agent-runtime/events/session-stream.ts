@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { filter, Observable, takeWhile } from 'rxjs';
+import { Observable, takeWhile } from 'rxjs';
 import type { ServerFrame } from '../../protocol/server-frames';
 import { followFrames } from './follow-frames';
 import { SESSION_EVENT_LOG, SequencedFrame, SessionEventLog } from './session-event-log';
@@ -28,9 +28,10 @@ export class SessionStream {
 
   /**
    * Every frame of the session with `seq > afterSeq` (replayed from the event log), then live frames:
-   * no gap, no repeat, in seq order (a live frame ahead of the next expected one waits for the log to
-   * fill the gap: with several instances, frames published elsewhere may arrive late or not at all).
-   * This is what a protocol-2 socket relays.
+   * no gap, no repeat, in seq order. A live frame that skips seqs (a fan-out that lost frames or started
+   * delivering late; with several instances, frames published elsewhere) waits until the log filled the
+   * gap, retried while the log does not have them yet ({@link followFrames}). This is what a protocol-2
+   * socket relays.
    */
   follow(sessionId: string, afterSeq: number): Observable<SequencedFrame> {
     return followFrames(this.fanout.watch(sessionId), (after) => this.log.readAfter(sessionId, after), afterSeq);
@@ -40,12 +41,10 @@ export class SessionStream {
    * The reply to one client frame: the session's frames from `firstSeq` (the first one its turn numbers)
    * up to and including the turn's final frame, then complete. Subscribe before the turn numbers its
    * first frame; the session's frames run one turn at a time, so everything in that range is the turn's.
+   * Read like {@link follow} (replay, then live), so a fan-out that starts delivering late loses nothing.
    * Completes without a final frame when the session's stream ends (the session was deleted).
    */
   turn(sessionId: string, firstSeq: number): Observable<SequencedFrame> {
-    return this.fanout.watch(sessionId).pipe(
-      filter((frame) => frame.seq >= firstSeq),
-      takeWhile((frame) => !frame.is_final, true),
-    );
+    return this.follow(sessionId, firstSeq - 1).pipe(takeWhile((frame) => !frame.is_final, true));
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AgentType } from '../../protocol/agent-type';
 import { agentSwitchedFrame } from '../../protocol/frame-builders';
-import { SwitchConfidence } from '../../session/conversation-state';
+import { AgentSwitchRecord, SwitchConfidence } from '../../session/conversation-state';
 import { ConversationStore } from '../../session/conversation-store.service';
 import { commitStep, TurnContext } from './turn-context';
 
@@ -20,13 +20,20 @@ export class AgentSwitcher {
     confidence: SwitchConfidence,
     isFinal: boolean,
   ): Promise<void> {
-    if (from !== to) {
-      await commitStep(this.store, ctx, {
-        agentSwitch: { from, to, reason, confidence, timestamp: new Date().toISOString() },
-      });
-      this.logger.debug(`session=${ctx.sessionId} switched ${from} -> ${to} (${reason})`);
-    }
-    ctx.agent = to;
-    ctx.emit(agentSwitchedFrame(from, to, reason, confidence, isFinal));
+    const record = switchRecord(from, to, reason, confidence);
+    if (from !== to) await commitStep(this.store, ctx, { agentSwitch: record });
+    this.announce(ctx, record, isFinal);
   }
+
+  /** Sends `agent_switched` for a switch that is stored (or that changes nothing): only after its commit. */
+  announce(ctx: TurnContext, record: AgentSwitchRecord, isFinal: boolean): void {
+    if (record.from !== record.to) this.logger.debug(`session=${ctx.sessionId} switched ${record.from ?? '-'} -> ${record.to} (${record.reason})`);
+    ctx.agent = record.to;
+    ctx.emit(agentSwitchedFrame(record.from ?? record.to, record.to, record.reason, record.confidence, isFinal));
+  }
+}
+
+/** A switch as the agent history records it. */
+export function switchRecord(from: AgentType, to: AgentType, reason: string, confidence: SwitchConfidence): AgentSwitchRecord {
+  return { from, to, reason, confidence, timestamp: new Date().toISOString() };
 }

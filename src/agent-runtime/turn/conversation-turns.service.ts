@@ -9,14 +9,17 @@ import {
 import { toolCallFrame } from '../../protocol/frame-builders';
 import { errorFrame } from '../../protocol/server-frames';
 import {
+  AgentSwitchRecord,
   ApprovalDecision,
   AwaitingToolCall,
+  ConversationChanges,
   ConversationState,
   NewMessage,
 } from '../../session/conversation-state';
 import { ConversationStore } from '../../session/conversation-store.service';
 import { AgentRouter } from '../routing/agent-router.service';
-import { AgentSwitcher } from './agent-switcher.service';
+import { AgentSwitcher, switchRecord } from './agent-switcher.service';
+import type { RouteDecision } from '../routing/keyword-router';
 import { ModelTurnService } from './model-turn.service';
 import { toolCallRefusal } from './tool-arguments';
 import { refusedEditAnswers, toolAnswerContent } from './tool-calls';
@@ -36,10 +39,16 @@ export class ConversationTurns {
     private readonly modelTurn: ModelTurnService,
   ) {}
 
+  /**
+   * The user message and the first agent switch it causes (asked for, or chosen by routing) are stored
+   * in one commit: routing decides before anything is stored, and each `agent_switched` leaves only after
+   * the commit that stores its switch. A second switch (the user asked for the orchestrator, which then
+   * routes) gets a commit of its own.
+   */
   async userMessage(ctx: TurnContext, frame: UserMessageFrame): Promise<void> {
     const state = await this.load(ctx.sessionId);
     const superseded = state.awaitingToolCalls;
-    await commitStep(this.store, ctx, {
+    const stored: ConversationChanges = {
       messages: [
         ...superseded.map((c): NewMessage => ({ role: 'tool', toolCallId: c.callId, content: SUPERSEDED_ANSWER })),
         { role: 'user', content: frame.content },
@@ -52,18 +61,38 @@ export class ConversationTurns {
               .map((c) => ({ callId: c.callId, status: 'rejected', reason: 'Superseded by a new user message' })),
           }
         : {}),
-    });
+    };
+    const switches: AgentSwitchRecord[] = [];
     let agent = state.currentAgent;
     if (frame.agent_type && frame.agent_type !== agent) {
-      await this.switcher.switch(ctx, agent, frame.agent_type, 'User requested agent switch', 'high', false);
+      switches.push(switchRecord(agent, frame.agent_type, 'User requested agent switch', 'high'));
       agent = frame.agent_type;
     }
     if (agent === 'orchestrator') {
-      const decision = await this.router.route(frame.content, ctx.signal, ctx.sessionId);
-      await this.switcher.switch(ctx, agent, decision.agent, decision.reason, decision.confidence, false);
+      let decision: RouteDecision;
+      try {
+        decision = await this.router.route(frame.content, ctx.signal, ctx.sessionId);
+      } catch (error) {
+        // Stopped while routing: the message (and a switch asked for) is kept all the same.
+        await this.storeWithSwitches(ctx, stored, switches);
+        throw error;
+      }
+      switches.push(switchRecord(agent, decision.agent, decision.reason, decision.confidence));
       agent = decision.agent;
     }
+    await this.storeWithSwitches(ctx, stored, switches);
     await this.modelTurn.run(ctx, agent);
+  }
+
+  /** Commits the step with the first switch; announces each switch after the commit that stores it. */
+  private async storeWithSwitches(ctx: TurnContext, changes: ConversationChanges, switches: readonly AgentSwitchRecord[]): Promise<void> {
+    const [first, ...rest] = switches;
+    await commitStep(this.store, ctx, { ...changes, ...(first && first.from !== first.to ? { agentSwitch: first } : {}) });
+    if (first) this.switcher.announce(ctx, first, false);
+    for (const next of rest) {
+      if (next.from !== next.to) await commitStep(this.store, ctx, { agentSwitch: next });
+      this.switcher.announce(ctx, next, false);
+    }
   }
 
   async toolResult(ctx: TurnContext, frame: ToolResultFrame): Promise<void> {

@@ -6,6 +6,7 @@ import { RemoteAgents1764100000000 } from './1764100000000-RemoteAgents';
 import { MessageSearch1764200000000 } from './1764200000000-MessageSearch';
 import { BuiltInLogin1764300000000 } from './1764300000000-BuiltInLogin';
 import { SessionServerMadeId1764300000001 } from './1764300000001-SessionServerMadeId';
+import { SessionVersion1764400000000 } from './1764400000000-SessionVersion';
 
 /** Every migration, oldest first. Add new ones here (they are listed, not globbed, so tests and dist agree). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   MessageSearch1764200000000,
   BuiltInLogin1764300000000,
   SessionServerMadeId1764300000001,
+  SessionVersion1764400000000,
 ];

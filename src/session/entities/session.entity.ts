@@ -23,6 +23,10 @@ export class SessionEntity {
   @Column({ name: 'message_count', type: 'integer', default: 0 })
   messageCount!: number;
 
+  /** Incremented by every conversation commit: a cached copy of the session's state is current while it matches. */
+  @Column({ name: 'version', type: 'integer', default: 0 })
+  version!: number;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: Date;
 

@@ -1,6 +1,6 @@
 import { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { assistantMessage, userMessage } from '../../../test/factories/conversation.factory';
+import { userMessage } from '../../../test/factories/conversation.factory';
 import { createSessionStoreModule } from '../../../test/utils/session-store-testing';
 import { ConversationStore } from '../conversation-store.service';
 import { SessionService } from '../session.service';
@@ -36,7 +36,10 @@ describe(MessageSearchService.name, () => {
       await dataSource.undoLastMigration();
       if (executed[0]?.name === 'MessageSearch1764200000000') break;
     }
-    await store.commit('old', { messages: [userMessage('An early capybara'), assistantMessage('Noted, capybara.')] });
+    // Written as the schema of that time stored them (the store itself needs later columns).
+    for (const [seq, role, content] of [[0, 'user', 'An early capybara'], [1, 'assistant', 'Noted, capybara.']] as const) {
+      await dataSource.query('INSERT INTO messages (session_id, seq, role, content, created_at) VALUES (?, ?, ?, ?, ?)', ['old', seq, role, content, Date.now()]);
+    }
     await dataSource.runMigrations();
     expect((await find('capybara')).sort()).toEqual(['old#0', 'old#1']);
   });

@@ -8,6 +8,7 @@ import { AgentContextEntity } from '../entities/agent-context.entity';
 import { MESSAGE_COLUMNS, MessageRow, toChatMessage } from '../message.mapper';
 import { OwnerScope } from '../owner-scope';
 import { INITIAL_AGENT, insertSession } from '../session-rows';
+import { PreparedStatements } from '../../database/prepared-statements';
 import { SessionTotals } from '../session-totals';
 import { SessionView } from '../session-view';
 import { SessionService } from '../session.service';
@@ -34,6 +35,7 @@ export class SessionForkService {
     private readonly tx: TransactionRunner,
     private readonly sessions: SessionService,
     private readonly totals: SessionTotals,
+    private readonly sql: PreparedStatements,
   ) {}
 
   async fork(sourceId: string, request: ForkRequest, scope: OwnerScope): Promise<SessionView> {
@@ -58,7 +60,7 @@ export class SessionForkService {
         throw invalid(`up_to_seq ${upTo} would cut tool call ${open.id} (message ${open.index}) from its answer; fork before the call or after its answer`);
       }
       const context = await manager.findOneBy(AgentContextEntity, { sessionId: sourceId });
-      await insertSession(manager, {
+      await insertSession(manager, this.sql, {
         id,
         title: request.title ?? source.title,
         ownerId: scope,

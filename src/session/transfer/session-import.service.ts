@@ -5,6 +5,7 @@ import { TransactionRunner } from '../../database/transaction-runner';
 import { PendingApprovalEntity } from '../entities/pending-approval.entity';
 import { OwnerScope } from '../owner-scope';
 import { insertMessages, insertSession } from '../session-rows';
+import { PreparedStatements } from '../../database/prepared-statements';
 import { SessionTotals } from '../session-totals';
 import { SessionView, titleFromMessage } from '../session-view';
 import { SessionService } from '../session.service';
@@ -19,6 +20,7 @@ export class SessionImportService {
     private readonly tx: TransactionRunner,
     private readonly sessions: SessionService,
     private readonly totals: SessionTotals,
+    private readonly sql: PreparedStatements,
   ) {}
 
   /** Validates the whole body first; then writes everything in one transaction (nothing on failure). */
@@ -28,7 +30,7 @@ export class SessionImportService {
     const firstUser = doc.messages.find((m) => m.role === 'user')?.content;
     const title = doc.title !== undefined ? doc.title : firstUser ? titleFromMessage(storableText(firstUser)) : null;
     await this.tx.run(async (manager) => {
-      await insertSession(manager, { id, title, ownerId: scope, context: doc.context });
+      await insertSession(manager, this.sql, { id, title, ownerId: scope, context: doc.context });
       await insertMessages(
         manager,
         id,

@@ -4,10 +4,9 @@
  * REDIS_URL (run lease, shared stream, Redis fan-out and cancel routing) and one without; the same
  * protocol-2 turns (50 streamed tokens each) in alternating rounds, server CPU time per turn of each.
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { createClient } from 'redis';
+import { createPostgresDatabase } from '../../test/utils/test-database';
 import { freePort, ROOT, ServerProcess } from './processes';
 import { ratio, round } from './stats';
 import { runStreamRound } from './ws-load';
@@ -35,8 +34,8 @@ export interface RedisCostFigures {
 
 export async function measureRedisCost(plan: RedisCostPlan, dir: string, log: (line: string) => void): Promise<RedisCostFigures> {
   await flushRedis();
-  const databases = [await createDatabase(), await createDatabase()];
-  const [plainDb, redisDb] = databases as [string, string];
+  const databases = [await createPostgresDatabase('codelab_bench', ADMIN_URL), await createPostgresDatabase('codelab_bench', ADMIN_URL)];
+  const [plainDb, redisDb] = databases.map((db) => db.url) as [string, string];
   const services: ServerProcess[] = [];
   try {
     const start = async (label: string, databaseUrl: string, redisUrl?: string): Promise<ServerProcess> => {
@@ -108,30 +107,8 @@ export async function measureRedisCost(plan: RedisCostPlan, dir: string, log: (l
     };
   } finally {
     await Promise.all(services.map((s) => s.stop()));
-    for (const url of databases) await dropDatabase(url);
+    for (const db of databases) await db.drop();
     await flushRedis();
-  }
-}
-
-async function createDatabase(): Promise<string> {
-  const name = `codelab_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function dropDatabase(url: string): Promise<void> {
-  await admin(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
   }
 }
 

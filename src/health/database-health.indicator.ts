@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { probe } from './probe';
 
 /**
  * Whether the database answers `SELECT 1` within READINESS_TIMEOUT_MS. terminus's own TypeORM
@@ -24,18 +24,8 @@ export class DatabaseHealthIndicator {
   async check(): Promise<HealthIndicatorResult<'database'>> {
     const indicator = this.indicators.check('database');
     if (!this.dataSource.isInitialized) return indicator.down('not connected');
-    const timer = new AbortController();
-    try {
-      const answered = await Promise.race([
-        this.dataSource.query('SELECT 1').then(() => true),
-        sleep(this.timeoutMs, false, { signal: timer.signal }),
-      ]);
-      return answered ? indicator.up() : indicator.down(`no answer within ${this.timeoutMs} ms`);
-    } catch (error) {
-      return indicator.down(`not answering (${errorCode(error)})`);
-    } finally {
-      timer.abort();
-    }
+    const found = await probe(() => this.dataSource.query('SELECT 1'), this.timeoutMs, errorCode);
+    return found.up ? indicator.up() : indicator.down(found.reason);
   }
 }
 

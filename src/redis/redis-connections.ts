@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createClient, RedisClientType } from 'redis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { probe, ProbeResult } from '../health/probe';
 import { redactedRedisUrl, redisErrorCode } from './redis-url-redaction';
 
 /** How long bootstrap waits for the first connection before it goes on (the client keeps trying). */
@@ -76,19 +77,11 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Whether Redis answers PING within `timeoutMs`; the reason when it does not. */
-  async ping(timeoutMs: number): Promise<{ up: true } | { up: false; reason: string }> {
+  async ping(timeoutMs: number): Promise<ProbeResult> {
     const client = this.shared;
     if (client === undefined) return { up: false, reason: 'not configured' };
     if (!client.isReady) return { up: false, reason: 'not connected' };
-    const timer = new AbortController();
-    try {
-      const answered = await Promise.race([client.ping().then(() => true), sleep(timeoutMs, false, { signal: timer.signal })]);
-      return answered ? { up: true } : { up: false, reason: `no answer within ${timeoutMs} ms` };
-    } catch (error) {
-      return { up: false, reason: `not answering (${redisErrorCode(error)})` };
-    } finally {
-      timer.abort();
-    }
+    return probe(() => client.ping(), timeoutMs, redisErrorCode);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -27,21 +27,24 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** A fresh PostgreSQL database `<prefix>_<random>` next to TEST_POSTGRES_URL's; `drop()` removes it. */
-export async function createPostgresDatabase(prefix: string): Promise<TestDatabase> {
+/**
+ * A fresh PostgreSQL database `<prefix>_<random>` on the server of `adminUrl` (default TEST_POSTGRES_URL's);
+ * `drop()` removes it.
+ */
+export async function createPostgresDatabase(prefix: string, adminUrl = ADMIN_URL): Promise<TestDatabase> {
   const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
+  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     sqlitePath: undefined,
-    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    drop: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
+async function adminQuery(adminUrl: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
     await client.query(sql);

@@ -109,7 +109,9 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
     const tail = this.tails.get(sessionId);
     const first = tail?.frames[0];
     if (tail && (tail.lastSeq <= afterSeq || (first && first.seq <= afterSeq + 1))) {
-      return tail.frames.filter((f) => f.seq > afterSeq);
+      // The tail's seqs are consecutive: the frames after `afterSeq` start at a known index (every turn's
+      // reply asks, at its start, for the frames after the current counter: no scan of the tail).
+      return first ? tail.frames.slice(Math.max(0, afterSeq + 1 - first.seq)) : [];
     }
     const incarnation = tail?.incarnation ?? (await this.store.streamOf(sessionId));
     if (incarnation === null) return [];

@@ -85,6 +85,10 @@ export function followFrames(
     const subscription = live.subscribe({
       next: (frame) => {
         if (frame.seq <= last) return;
+        if (frame.seq === last + 1 && held.length === 0 && !reading) {
+          forward(frame); // the common case: the next frame, nothing held back
+          return;
+        }
         held.push(frame);
         pump();
       },

@@ -9,15 +9,10 @@ import { isUniqueViolation } from '../database/unique-violation';
 import { SessionEventEntity } from './entities/session-event.entity';
 import { SessionEntity } from './entities/session.entity';
 import { SessionStreamEntity } from './entities/session-stream.entity';
+import { EventRow, framesOfRows } from './event-runs';
 
-export interface StoredEvent {
-  /** The stream: one incarnation of a session id (a deleted and re-created id gets a new one). */
-  readonly incarnation: string;
-  readonly seq: number;
-  /** The frame's JSON text. */
-  readonly frame: string;
-  readonly createdAt: Date;
-}
+/** A row of the log: one frame, or a run of consecutive ones (see event-runs.ts). */
+export type StoredEvent = EventRow;
 
 const READ_AFTER = preparedSql(
   'session_events_read_after_incarnation',
@@ -50,8 +45,8 @@ const INSERT_EVENTS = new Map<number, PreparedSql>(
 );
 
 /**
- * Durable part of the session event log: one stream per incarnation of a session id, batched inserts,
- * ordered reads, retention. Deleting a session deletes its stream and events (cascade).
+ * Durable part of the session event log: one stream per incarnation of a session id, batched inserts
+ * of runs of frames (event-runs.ts), ordered reads, retention. Deleting a session deletes its stream and events (cascade).
  */
 @Injectable()
 export class SessionEventStore {
@@ -107,7 +102,7 @@ export class SessionEventStore {
     return this.streams.existsBy({ incarnation });
   }
 
-  /** Writes a batch in one transaction (a write per batch, never per token), with prepared multi-row INSERTs. */
+  /** Writes a batch of rows (runs of frames) in one transaction, with prepared multi-row INSERTs. */
   async insert(rows: readonly StoredEvent[]): Promise<void> {
     if (rows.length === 0) return;
     await this.tx.run(async (manager) => {
@@ -123,13 +118,17 @@ export class SessionEventStore {
     });
   }
 
+  /** The frames after `afterSeq`, one entry per frame (runs are unpacked), in seq order. */
   async readAfter(incarnation: string, afterSeq: number): Promise<StoredEvent[]> {
     const rows = await this.sql.query<{ seq: number | string; frame: string; created_at: number | string }>(
       this.events.manager,
       READ_AFTER,
       [incarnation, afterSeq],
     );
-    return rows.map((r) => ({ incarnation, seq: Number(r.seq), frame: r.frame, createdAt: new Date(Number(r.created_at)) }));
+    return framesOfRows(
+      rows.map((r) => ({ incarnation, seq: Number(r.seq), frame: r.frame, createdAt: new Date(Number(r.created_at)) })),
+      afterSeq,
+    );
   }
 
   async maxSeq(incarnation: string): Promise<number> {

@@ -1,5 +1,6 @@
 import { sessionNotFound } from '../../common/domain.error';
 import { assistantDeltaFrame } from '../../protocol/frame-builders';
+import { framesOfRows } from '../../session/event-runs';
 import type { StoredEvent } from '../../session/session-event-store.service';
 import { BufferedSessionEventLog, EventRows } from './buffered-session-event-log';
 
@@ -46,7 +47,7 @@ class FakeStore implements EventRows {
     return Promise.resolve();
   }
   readAfter(incarnation: string, afterSeq: number): Promise<StoredEvent[]> {
-    return Promise.resolve(this.rows.filter((r) => r.incarnation === incarnation && r.seq > afterSeq));
+    return Promise.resolve(framesOfRows(this.rows.filter((r) => r.incarnation === incarnation && r.seq > afterSeq), afterSeq));
   }
   maxSeq(incarnation: string): Promise<number> {
     return Promise.resolve(Math.max(0, ...this.rows.filter((r) => r.incarnation === incarnation).map((r) => r.seq)));
@@ -55,7 +56,7 @@ class FakeStore implements EventRows {
     return Promise.resolve(0);
   }
   seqsOf(sessionId: string): number[] {
-    return this.rows.filter((r) => r.incarnation === this.streams.get(sessionId)).map((r) => r.seq);
+    return framesOfRows(this.rows.filter((r) => r.incarnation === this.streams.get(sessionId)), 0).map((r) => r.seq);
   }
   private has(incarnation: string): boolean {
     return [...this.streams.values()].includes(incarnation);
@@ -68,7 +69,7 @@ const ELEVEN_MINUTES = 11 * 60_000;
 describe(BufferedSessionEventLog.name, () => {
   afterEach(() => jest.useRealTimers());
 
-  it('numbers frames per session from the stored maximum, and writes them in one batch', async () => {
+  it('numbers frames per session from the stored maximum, and writes them in one batch, a row per session', async () => {
     const store = new FakeStore();
     store.rows.push({ incarnation: store.create('a'), seq: 7, frame: '{}', createdAt: new Date() });
     store.create('b');
@@ -80,7 +81,10 @@ describe(BufferedSessionEventLog.name, () => {
     expect(seqs.filter((_, i) => i % 2 === 0).slice(0, 3)).toEqual([1, 2, 3]);
     await sut.flush();
     expect(store.inserts).toBe(1);
-    expect(store.rows).toHaveLength(101);
+    expect(store.rows).toHaveLength(3); // the stored frame, then one run of 50 frames per session
+    expect(store.seqsOf('a')).toEqual([7, ...Array.from({ length: 50 }, (_, i) => 8 + i)]);
+    expect(store.seqsOf('b')).toEqual(Array.from({ length: 50 }, (_, i) => 1 + i));
+    expect((await make(store).readAfter('a', 30)).map((f) => f.seq)).toEqual(Array.from({ length: 27 }, (_, i) => 31 + i));
     expect(await sut.lastSeq('a')).toBe(57);
   });
 
@@ -179,7 +183,7 @@ describe(BufferedSessionEventLog.name, () => {
     await sut.prepare('s');
     expect(sut.append('s', assistantDeltaFrame('new')).seq).toBe(1);
     await sut.flush();
-    expect(store.rows.map((r) => JSON.parse(r.frame) as { token: string }).map((f) => f.token)).toEqual(['new']);
+    expect(framesOfRows(store.rows, 0).map((r) => JSON.parse(r.frame) as { token: string }).map((f) => f.token)).toEqual(['new']);
   });
 
   it('refuses to number frames of a session it has not prepared', () => {

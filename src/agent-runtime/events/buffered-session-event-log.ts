@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { frameJson } from '../../protocol/frame-json';
 import type { ServerFrame } from '../../protocol/server-frames';
-import { SessionEventStore, StoredEvent } from '../../session/session-event-store.service';
+import { FrameText, Run, toRuns } from '../../session/event-runs';
+import { SessionEventStore } from '../../session/session-event-store.service';
 import type { SequencedFrame, SessionEventLog } from './session-event-log';
 
 /** How long a flush may wait: token frames are written in batches, not one by one. */
@@ -35,8 +36,8 @@ interface SessionTail {
 
 /**
  * The in-process event log: seq counters and a recent tail per session in memory, written behind to
- * `session_events` in batches (at most every 50 ms, one transaction per batch). A graceful shutdown
- * flushes it, so replay works across restarts. A write the database refuses is retried (with backoff)
+ * `session_events` in batches (at most every 50 ms, one transaction per batch; a session's frames of one
+ * batch share a row, see event-runs.ts). A graceful shutdown flushes it, so replay works across restarts. A write the database refuses is retried (with backoff)
  * until it succeeds or the session is gone, and a tail is kept in memory while it has unwritten frames
  * or a turn holds it, so a counter is never reloaded behind frames it already numbered.
  */
@@ -48,7 +49,7 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
   private readonly loading = new Map<string, { stale: boolean }>();
   /** Frames numbered but not written yet, per stream. */
   private readonly unwritten = new Map<string, number>();
-  private pending: StoredEvent[] = [];
+  private pending: FrameText[] = [];
   private timer: NodeJS.Timeout | undefined;
   private retryMs = 0;
   private flushing: Promise<void> = Promise.resolve();
@@ -99,7 +100,7 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
     tail.touchedAt = Date.now();
     tail.frames.push(numbered);
     if (tail.frames.length > MEMORY_TAIL) tail.frames.splice(0, tail.frames.length - MEMORY_TAIL);
-    this.pending.push({ incarnation: tail.incarnation, seq: numbered.seq, frame: frameJson(numbered), createdAt: new Date() });
+    this.pending.push({ incarnation: tail.incarnation, seq: numbered.seq, json: frameJson(numbered), createdAt: new Date() });
     this.unwritten.set(tail.incarnation, (this.unwritten.get(tail.incarnation) ?? 0) + 1);
     this.schedule(FLUSH_INTERVAL_MS);
     return numbered;
@@ -176,34 +177,35 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
   }
 
   private async writePending(): Promise<void> {
-    const batch = this.pending;
-    if (batch.length === 0) return;
+    if (this.pending.length === 0) return;
+    // A session's frames numbered since the last flush (a streamed answer's tokens) share one row.
+    const runs = toRuns(this.pending);
     this.pending = [];
     try {
-      await this.store.insert(batch);
-      this.written(batch);
+      await this.store.insert(runs.map((run) => run.row));
+      this.written(runs);
       this.retryMs = 0;
       return;
     } catch {
       // Write per stream: one deleted session (its rows violate the foreign key) must not hold up the others.
     }
-    const kept: StoredEvent[] = [];
-    for (const rows of groupByStream(batch)) {
-      const incarnation = rows[0]?.incarnation ?? '';
+    const kept: FrameText[] = [];
+    for (const streamRuns of groupByStream(runs)) {
+      const incarnation = streamRuns[0]?.row.incarnation ?? '';
       try {
-        await this.store.insert(rows);
-        this.written(rows);
+        await this.store.insert(streamRuns.map((run) => run.row));
+        this.written(streamRuns);
       } catch (error) {
         if (await this.store.streamExists(incarnation).catch(() => true)) {
-          kept.push(...rows);
-          this.logger.warn(`stream=${incarnation} could not write ${rows.length} event(s), will retry: ${(error as Error).message}`);
+          for (const run of streamRuns) kept.push(...run.frames);
+          this.logger.warn(`stream=${incarnation} could not write ${streamRuns.length} row(s) of events, will retry: ${(error as Error).message}`);
         } else {
-          this.written(rows); // the session was deleted: its frames go with it
+          this.written(streamRuns); // the session was deleted: its frames go with it
         }
       }
     }
     // Frames of a session forgotten meanwhile do not come back.
-    const retry = kept.filter((row) => this.unwritten.has(row.incarnation));
+    const retry = kept.filter((frame) => this.unwritten.has(frame.incarnation));
     if (retry.length === 0) return;
     this.pending = [...retry, ...this.pending];
     this.retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.retryMs * 2));
@@ -212,9 +214,9 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
     this.timer.unref();
   }
 
-  private written(rows: readonly StoredEvent[]): void {
-    for (const row of rows) {
-      const left = (this.unwritten.get(row.incarnation) ?? 0) - 1;
+  private written(runs: readonly Run[]): void {
+    for (const { row, frames } of runs) {
+      const left = (this.unwritten.get(row.incarnation) ?? 0) - frames.length;
       if (left > 0) this.unwritten.set(row.incarnation, left);
       else this.unwritten.delete(row.incarnation);
     }
@@ -228,12 +230,12 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
   }
 }
 
-function groupByStream(rows: readonly StoredEvent[]): StoredEvent[][] {
-  const groups = new Map<string, StoredEvent[]>();
-  for (const row of rows) {
-    const group = groups.get(row.incarnation) ?? [];
-    group.push(row);
-    groups.set(row.incarnation, group);
+function groupByStream(runs: readonly Run[]): Run[][] {
+  const groups = new Map<string, Run[]>();
+  for (const run of runs) {
+    const group = groups.get(run.row.incarnation) ?? [];
+    group.push(run);
+    groups.set(run.row.incarnation, group);
   }
   return [...groups.values()];
 }

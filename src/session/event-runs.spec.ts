@@ -54,4 +54,12 @@ describe('event runs', () => {
       [2, '\n'],
     ]);
   });
+
+  it('reads a frame stored twice (single rows of a takeover, then the same frames inside a later run) once', () => {
+    const singles = toRuns([frame('a', 2)]).concat(toRuns([frame('a', 3)]));
+    const [run] = toRuns([2, 3, 4].map((seq) => frame('a', seq)));
+    const rows = [...singles.map((r) => r.row), run!.row];
+    expect(framesOfRows(rows, 0).map((r) => r.seq)).toEqual([2, 3, 4]);
+    expect(framesOfRows(rows, 2).map((r) => r.seq)).toEqual([3, 4]);
+  });
 });

@@ -64,19 +64,27 @@ export function toRuns(frames: readonly FrameText[]): Run[] {
   });
 }
 
-/** The frames of stored rows (in seq order) whose seq is above `afterSeq`, one entry per frame. */
+/**
+ * The frames of stored rows (in seq order) whose seq is above `afterSeq`, one entry per frame. A frame
+ * stored twice (an instance that took over a session wrote frames its last holder also wrote, in a run
+ * with a different key) is read once.
+ */
 export function framesOfRows(rows: readonly EventRow[], afterSeq: number): EventRow[] {
   const frames: EventRow[] = [];
+  let top = afterSeq;
   for (const row of rows) {
+    if (row.seq <= top) continue;
     if (!row.frame.includes(SEPARATOR)) {
-      if (row.seq > afterSeq) frames.push(row);
+      frames.push(row);
+      top = row.seq;
       continue;
     }
     const texts = row.frame.split(SEPARATOR);
     const first = row.seq - texts.length + 1;
-    for (let i = Math.max(0, afterSeq + 1 - first); i < texts.length; i++) {
+    for (let i = Math.max(0, top + 1 - first); i < texts.length; i++) {
       frames.push({ incarnation: row.incarnation, seq: first + i, frame: texts[i] as string, createdAt: row.createdAt });
     }
+    top = row.seq;
   }
   return frames;
 }

@@ -1,16 +1,17 @@
 import type { ServerFrame } from './server-frames';
 
-const serialized = new WeakMap<ServerFrame, string>();
+let lastFrame: ServerFrame | undefined;
+let lastJson = '';
 
 /**
- * The JSON text of a frame, computed once per frame object: the event log and every socket that
- * relays the same frame share it instead of stringifying it again.
+ * The JSON text of a frame. A numbered frame is serialized by the event log and then, in the same
+ * synchronous publish, by every socket that relays it: the last frame's text is kept and reused for
+ * those calls. (A WeakMap of every frame's text cost more in garbage collection than it saved.)
  */
 export function frameJson(frame: ServerFrame): string {
-  let json = serialized.get(frame);
-  if (json === undefined) {
-    json = JSON.stringify(frame);
-    serialized.set(frame, json);
+  if (frame !== lastFrame) {
+    lastJson = JSON.stringify(frame);
+    lastFrame = frame;
   }
-  return json;
+  return lastJson;
 }

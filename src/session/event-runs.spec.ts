@@ -1,6 +1,6 @@
 import { FrameText, framesOfRows, MAX_RUN, toRuns } from './event-runs';
 
-const at = new Date(1_000);
+const at = 1_000;
 const frame = (incarnation: string, seq: number, token = `t${seq}`): FrameText => ({
   incarnation,
   seq,

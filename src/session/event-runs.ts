@@ -13,7 +13,8 @@ export interface FrameText {
   readonly seq: number;
   /** The frame's JSON text. */
   readonly json: string;
-  readonly createdAt: Date;
+  /** When it was numbered (epoch ms). */
+  readonly createdAt: number;
 }
 
 /** A row of `session_events`. */
@@ -60,7 +61,7 @@ export function toRuns(frames: readonly FrameText[]): Run[] {
   return runs.map((run) => {
     const last = run[run.length - 1] as FrameText;
     const frame = run.length === 1 ? last.json : run.map((f) => f.json).join(SEPARATOR);
-    return { row: { incarnation: last.incarnation, seq: last.seq, frame, createdAt: last.createdAt }, frames: run };
+    return { row: { incarnation: last.incarnation, seq: last.seq, frame, createdAt: new Date(last.createdAt) }, frames: run };
   });
 }
 

@@ -10,10 +10,13 @@ const FLUSH_INTERVAL_MS = 50;
 /** After a failed write the frames stay queued; the next attempt waits this long, doubling up to the maximum. */
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
-/** Frames of a session kept in memory for fast replay while it is active. */
+/** Frames of a session kept in memory for fast replay while it is active (at least; up to TRIM_STEP more). */
 const MEMORY_TAIL = 2_000;
+const TRIM_STEP = 500;
 /** A session's memory entry is dropped after this long without frames (its counter reloads from the DB). */
 const IDLE_EVICT_MS = 10 * 60_000;
+/** Idle tails are looked for at most this often (a scan visits every tail: not once per turn). */
+const EVICT_SCAN_MS = 30_000;
 /** Retention: each session keeps at least its last 10,000 frames and at least its last 24 hours. */
 const KEEP_LAST_FRAMES = 10_000;
 const KEEP_FRAMES_MS = 24 * 3_600_000;
@@ -54,6 +57,7 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
   private retryMs = 0;
   private flushing: Promise<void> = Promise.resolve();
   private pruneTimer: NodeJS.Timeout | undefined;
+  private lastEvictScan = 0;
 
   constructor(@Inject(SessionEventStore) private readonly store: EventRows) {}
 
@@ -96,11 +100,13 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
     const tail = this.tails.get(sessionId);
     if (!tail) throw new Error(`event log for session ${sessionId} was not prepared`);
     const numbered: SequencedFrame = { ...frame, seq: tail.lastSeq + 1 };
+    const now = Date.now();
     tail.lastSeq = numbered.seq;
-    tail.touchedAt = Date.now();
+    tail.touchedAt = now;
     tail.frames.push(numbered);
-    if (tail.frames.length > MEMORY_TAIL) tail.frames.splice(0, tail.frames.length - MEMORY_TAIL);
-    this.pending.push({ incarnation: tail.incarnation, seq: numbered.seq, json: frameJson(numbered), createdAt: new Date() });
+    // Trimmed in steps, not by one frame per frame (each trim moves the whole tail).
+    if (tail.frames.length > MEMORY_TAIL + TRIM_STEP) tail.frames.splice(0, tail.frames.length - MEMORY_TAIL);
+    this.pending.push({ incarnation: tail.incarnation, seq: numbered.seq, json: frameJson(numbered), createdAt: now });
     this.unwritten.set(tail.incarnation, (this.unwritten.get(tail.incarnation) ?? 0) + 1);
     this.schedule(FLUSH_INTERVAL_MS);
     return numbered;
@@ -223,7 +229,10 @@ export class BufferedSessionEventLog implements SessionEventLog, OnApplicationBo
   }
 
   private evictIdle(): void {
-    const limit = Date.now() - IDLE_EVICT_MS;
+    const now = Date.now();
+    if (now - this.lastEvictScan < EVICT_SCAN_MS) return;
+    this.lastEvictScan = now;
+    const limit = now - IDLE_EVICT_MS;
     for (const [sessionId, tail] of this.tails) {
       if (tail.touchedAt < limit && tail.holders === 0 && !this.unwritten.has(tail.incarnation)) this.tails.delete(sessionId);
     }

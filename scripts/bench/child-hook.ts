@@ -30,3 +30,16 @@ if (profileFile) {
     });
   });
 }
+
+const heapFile = process.env.BENCH_HEAP_PROFILE;
+if (heapFile) {
+  const hs = new Session();
+  hs.connect();
+  hs.post('HeapProfiler.enable');
+  hs.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+  process.prependOnceListener('SIGTERM', () => {
+    hs.post('HeapProfiler.stopSampling', (error, result) => {
+      if (!error) writeFileSync(heapFile, JSON.stringify(result.profile));
+    });
+  });
+}

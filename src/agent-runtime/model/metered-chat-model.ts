@@ -17,19 +17,39 @@ export class MeteredChatModel implements ChatModel {
     return this.inner.name;
   }
 
-  async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
+  /**
+   * The inner stream, timed. A plain iterator that forwards each `next()` rather than an async generator
+   * around the inner one: a streamed answer's every piece would otherwise pass through two generators.
+   */
+  stream(request: ModelRequest): AsyncIterable<ModelEvent> {
+    return { [Symbol.asyncIterator]: () => this.timed(this.inner.stream(request)[Symbol.asyncIterator](), request.signal) };
+  }
+
+  private timed(inner: AsyncIterator<ModelEvent>, signal: AbortSignal): AsyncIterator<ModelEvent> {
     const stop = this.metrics.modelCallDuration.startTimer({ provider: this.name, call: 'stream' });
-    let outcome: ModelCallOutcome = 'aborted';
-    try {
-      yield* this.inner.stream(request);
-      outcome = 'ok';
-    } catch (error) {
-      outcome = this.failure(error, request.signal);
-      throw error;
-    } finally {
-      // A consumer that stops iterating early lands here without an error: that is an abort too.
+    let ended = false;
+    const end = (outcome: ModelCallOutcome): void => {
+      if (ended) return;
+      ended = true;
       stop({ outcome });
-    }
+    };
+    const fail = (error: unknown): never => {
+      end(this.failure(error, signal));
+      throw error;
+    };
+    return {
+      next: () =>
+        inner.next().then((result) => {
+          if (result.done) end('ok');
+          return result;
+        }, fail),
+      // A consumer that stops iterating early (break, a throw in its loop): that is an abort too.
+      return: async (value?: unknown) => {
+        end('aborted');
+        if (inner.return) return inner.return(value);
+        return { done: true, value: undefined };
+      },
+    };
   }
 
   async complete(request: { readonly messages: readonly ChatMessage[]; readonly signal: AbortSignal }): Promise<string> {

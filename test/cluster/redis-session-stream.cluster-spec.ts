@@ -6,6 +6,7 @@ import type { SequencedFrame } from '../../src/agent-runtime/events/session-even
 import { ClusterSessionEventLog } from '../../src/cluster/cluster-session-event-log';
 import { RedisSessionFanout } from '../../src/cluster/redis-session-fanout';
 import { assistantDeltaFrame } from '../../src/protocol/frame-builders';
+import { framesOfRows } from '../../src/session/event-runs';
 import type { StoredEvent } from '../../src/session/session-event-store.service';
 import { connectTestRedis, TestRedis } from './redis-testing';
 
@@ -24,7 +25,11 @@ class SharedRows implements EventRows {
     this.rows.push(...rows);
     return Promise.resolve();
   }
-  readAfter = (inc: string, after: number) => Promise.resolve(this.rows.filter((r) => r.incarnation === inc && r.seq > after).sort((a, b) => a.seq - b.seq));
+  /** As the store reads: rows (runs of frames) after `after`, unpacked into frames. */
+  readAfter = (inc: string, after: number) =>
+    Promise.resolve(framesOfRows(this.rows.filter((r) => r.incarnation === inc && r.seq > after).sort((a, b) => a.seq - b.seq), after));
+  /** Every stored frame's seq, in order. */
+  seqs = () => framesOfRows([...this.rows].sort((a, b) => a.seq - b.seq), 0).map((r) => r.seq);
   maxSeq = (inc: string) => Promise.resolve(Math.max(0, ...this.rows.filter((r) => r.incarnation === inc).map((r) => r.seq)));
 }
 
@@ -82,7 +87,7 @@ describe('ClusterSessionEventLog + RedisSessionFanout (real Redis)', () => {
     a.log.release('s');
     await a.log.flush();
     await b.log.flush();
-    expect(shared.rows.map((r) => r.seq).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5]);
+    expect(shared.seqs()).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('the next holder stores the frames a dead instance numbered but never wrote', async () => {
@@ -95,7 +100,7 @@ describe('ClusterSessionEventLog + RedisSessionFanout (real Redis)', () => {
     const b = instance();
     await b.log.prepare('s');
     await b.log.adoptUnwritten('s');
-    expect(shared.rows.map((r) => r.seq)).toEqual([1, 2]);
+    expect(shared.seqs()).toEqual([1, 2]);
     expect(b.log.append('s', assistantDeltaFrame('b3')).seq).toBe(3);
     await b.log.flush(); // as the runtime does before it releases the lease
     b.log.release('s');

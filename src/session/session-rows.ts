@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { PreparedStatements, preparedSql } from '../database/prepared-statements';
+import { PreparedStatements, preparedSql, SqlValue } from '../database/prepared-statements';
 import { storableOrNull } from '../database/storable-text';
 import { AgentType } from '../protocol/agent-type';
 import { AgentSwitchRecord, NewMessage } from './conversation-state';
@@ -25,6 +25,11 @@ const INSERT_SESSION = preparedSql(
   'INSERT INTO sessions (id, owner_id, server_made_id, title, message_count, version, created_at, last_activity) ' +
     'VALUES ($1, $2, ($3 = 1), $4, 0, 0, $5, $5)',
 );
+/** The same, as a no-op when the id is taken (no error, so a group-commit batch is not rolled back). */
+const INSERT_SESSION_IF_MISSING = preparedSql(
+  'session_rows_insert_session_if_missing',
+  `${INSERT_SESSION.postgres} ON CONFLICT (id) DO NOTHING RETURNING id`,
+);
 const INSERT_STREAM = preparedSql('session_rows_insert_stream', 'INSERT INTO session_streams (session_id, incarnation, created_at) VALUES ($1, $2, $3)');
 const INSERT_CONTEXT = preparedSql(
   'session_rows_insert_context',
@@ -32,19 +37,40 @@ const INSERT_CONTEXT = preparedSql(
     'VALUES ($1, $2, $3, $4, $5, $6, $7)',
 );
 
+/** What a new session is made of. */
+export interface NewSession {
+  readonly id: string;
+  readonly title: string | null;
+  readonly ownerId: OwnerScope;
+  readonly serverMadeId?: boolean;
+  readonly context?: InitialAgentContext;
+}
+
 /**
  * Inserts a session row (no messages yet), its event stream and its agent context, inside the caller's
  * transaction (prepared statements: creating a session on its first message is on the turn path).
  */
-export async function insertSession(
-  manager: EntityManager,
-  sql: PreparedStatements,
-  session: { id: string; title: string | null; ownerId: OwnerScope; serverMadeId?: boolean; context?: InitialAgentContext },
-): Promise<void> {
+export async function insertSession(manager: EntityManager, sql: PreparedStatements, session: NewSession): Promise<void> {
+  await sql.query(manager, INSERT_SESSION, sessionValues(session));
+  await insertParts(manager, sql, session);
+}
+
+/** As {@link insertSession}, unless the id is taken; tells whether it inserted. One statement either way to find out. */
+export async function insertSessionIfMissing(manager: EntityManager, sql: PreparedStatements, session: NewSession): Promise<boolean> {
+  const inserted = await sql.query(manager, INSERT_SESSION_IF_MISSING, sessionValues(session));
+  if (inserted.length === 0) return false;
+  await insertParts(manager, sql, session);
+  return true;
+}
+
+function sessionValues(session: NewSession): SqlValue[] {
+  return [session.id, session.ownerId, session.serverMadeId ? 1 : 0, storableOrNull(session.title), Date.now()];
+}
+
+/** The session's event stream (so that the first turn's event log finds it with one read) and agent context. */
+async function insertParts(manager: EntityManager, sql: PreparedStatements, session: NewSession): Promise<void> {
   const now = Date.now();
   const context = session.context ?? FRESH_CONTEXT;
-  await sql.query(manager, INSERT_SESSION, [session.id, session.ownerId, session.serverMadeId ? 1 : 0, storableOrNull(session.title), now]);
-  // Its event stream too, so that the first turn's event log finds it with one read.
   await sql.query(manager, INSERT_STREAM, [session.id, randomUUID(), now]);
   await sql.query(manager, INSERT_CONTEXT, [
     session.id,

@@ -12,7 +12,7 @@ import { isAgentType } from '../protocol/agent-type';
 import { AgentContextEntity } from './entities/agent-context.entity';
 import { SessionEntity } from './entities/session.entity';
 import { ownedBy, OwnerScope } from './owner-scope';
-import { INITIAL_AGENT, insertSession } from './session-rows';
+import { INITIAL_AGENT, insertSessionIfMissing } from './session-rows';
 import { SessionDeletions } from './session-deletions';
 import { SessionTotals } from './session-totals';
 import { SessionView } from './session-view';
@@ -20,7 +20,6 @@ import { SessionOwners } from './session-owners';
 import { ConversationStore } from './conversation-store.service';
 
 // Asked before every turn and every socket upgrade.
-const SESSION_EXISTS = preparedSql('session_exists', 'SELECT 1 AS found FROM sessions WHERE id = $1');
 const SESSION_OWNER = preparedSql('session_owner', 'SELECT owner_id FROM sessions WHERE id = $1');
 
 interface SessionRow {
@@ -139,11 +138,7 @@ export class SessionService {
 
   private async insertIfMissing(id: string, title: string | null, owner: OwnerScope, serverMadeId: boolean): Promise<boolean> {
     try {
-      return await this.tx.run(async (manager) => {
-        if ((await this.sql.query(manager, SESSION_EXISTS, [id])).length > 0) return false;
-        await insertSession(manager, this.sql, { id, title, ownerId: owner, serverMadeId });
-        return true;
-      }).then((created) => {
+      return await this.tx.run((manager) => insertSessionIfMissing(manager, this.sql, { id, title, ownerId: owner, serverMadeId })).then((created) => {
         if (created) this.totals.forget();
         return created;
       });

@@ -49,6 +49,24 @@ describe(AgentRuntimeService.name, () => {
     expect(await sut.status('s1')).toEqual({ exists: true, state: 'idle', currentAgent: 'debug', lastSeq: 4 });
   });
 
+  it('a reply can leave out the streamed pieces (compat) or every numbered frame (protocol 2); the stream keeps them all', async () => {
+    testing.model.script({ text: ['Found ', 'it.'] }, { text: ['Again.'] });
+    const whole = await collect(sut.handle({ ...command({ type: 'user_message', content: 'please debug this crash' }), reply: 'no_deltas' }));
+    expect(shape(whole)).toEqual(['agent_switched', 'assistant_message!']);
+    const unnumbered = await collect(sut.handle({ ...command({ type: 'user_message', content: 'and again' }), reply: 'unnumbered' }));
+    expect(unnumbered).toEqual([]);
+    const missing = await collect(sut.handle({ ...command({ type: 'tool_result', call_id: 'nope', result: 'x' }, 'nobody'), reply: 'unnumbered' }));
+    expect(shape(missing)).toEqual(['error!']);
+    expect(shape(testing.log.of('s1'))).toEqual([
+      'agent_switched',
+      'assistant_message',
+      'assistant_message',
+      'assistant_message!',
+      'assistant_message',
+      'assistant_message!',
+    ]);
+  });
+
   it("the reply is a view of the session's stream: through a fan-out that delivers later it is whole and in order", async () => {
     const delayed = await createRuntimeModule([{ provide: SESSION_FANOUT, useClass: DelayedFanout }]);
     try {

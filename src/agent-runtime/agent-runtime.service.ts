@@ -41,7 +41,22 @@ export interface RuntimeCommand {
   readonly signal?: AbortSignal;
   /** False when no IDE can run tools (gRPC, MCP): the model is offered none. Default true. */
   readonly offerTools?: boolean;
+  /**
+   * Which of the reply's frames the caller wants (default `all`): `no_deltas` leaves out the streamed
+   * pieces (a compat socket shows only whole answers), `unnumbered` keeps only frames that are not part
+   * of the session's stream (a protocol-2 socket follows the stream itself). Frames left out here never
+   * travel through the caller's pipeline: a streamed answer is 50 of them or more.
+   */
+  readonly reply?: ReplyFrames;
 }
+
+export type ReplyFrames = 'all' | 'no_deltas' | 'unnumbered';
+
+const REPLY_FILTERS: Record<ReplyFrames, (frame: ServerFrame) => boolean> = {
+  all: () => true,
+  no_deltas: (frame) => frame.type !== 'assistant_message' || frame.is_final,
+  unnumbered: (frame) => frame.seq === undefined,
+};
 
 /** What a (re)connecting protocol-2 client is told first. */
 export interface SessionStatus {
@@ -100,9 +115,10 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
     return new Observable<ServerFrame>((subscriber) => {
       let attached = true;
       let finalSent = false;
+      const wanted = REPLY_FILTERS[command.reply ?? 'all'];
       const deliver = (frame: ServerFrame): void => {
         finalSent ||= frame.is_final;
-        if (attached) subscriber.next(frame);
+        if (attached && wanted(frame)) subscriber.next(frame);
       };
       this.metrics.queuedFrames.inc();
       this.queue

@@ -184,7 +184,9 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
 
   private handle(socket: SocketSession, frame: TurnFrame): Observable<ServerFrame> {
     const announceSession = socket.takeAnnouncement();
-    return this.runtime.handle({ sessionId: socket.sessionId as string, owner: socket.owner, frame, announceSession });
+    // Compat sockets show no streamed pieces; protocol-2 ones get every numbered frame through `follow`.
+    const reply = socket.protocol === 2 ? 'unnumbered' : 'no_deltas';
+    return this.runtime.handle({ sessionId: socket.sessionId as string, owner: socket.owner, frame, announceSession, reply });
   }
 
   /** Protocol 2 greeting: `status`, `session_info` again for a resumed temporary id, then replay and live frames. */

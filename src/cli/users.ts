@@ -3,6 +3,8 @@ import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
 import { UserEntity } from '../auth/entities/user.entity';
 import { RefreshTokens } from '../auth/login/refresh-tokens.service';
 import { UserAdminError, UsersService } from '../auth/login/users.service';
+import { TransactionRunner } from '../database/transaction-runner';
+import { Metrics } from '../metrics/metrics.service';
 import { readPassword } from './read-password';
 import { runCli, UsageError } from './cli-context';
 
@@ -33,7 +35,7 @@ void runCli(async (dataSource, config) => {
     return;
   }
   if (extra.length > 0) throw new UsageError(`unexpected arguments (passwords are never taken from the command line)`);
-  const users = new UsersService(dataSource.getRepository(UserEntity), new RefreshTokens(dataSource.getRepository(RefreshTokenEntity), config));
+  const users = new UsersService(dataSource.getRepository(UserEntity), new RefreshTokens(dataSource.getRepository(RefreshTokenEntity), config, new TransactionRunner(dataSource, new Metrics())));
   try {
     switch (command) {
       case 'add': {

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Not, Repository } from 'typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { TransactionRunner } from '../../database/transaction-runner';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity';
 
 /** Refresh tokens carry this prefix, so that they are recognisable (and redacted) wherever they appear. */
@@ -30,29 +31,17 @@ export class RefreshTokens {
   constructor(
     @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly tx: TransactionRunner,
   ) {
     this.ttlMs = (config.auth.login?.refreshTokenTtlSeconds ?? 0) * 1000;
   }
 
-  /** A new token; a new family unless `familyId` continues one. Expired tokens of the user are dropped. */
-  async issue(userId: string, clientId: string, scope: string, familyId?: string): Promise<string> {
-    const token = REFRESH_TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  /** A new token in a new family. Expired tokens of the user are dropped. */
+  async issue(userId: string, clientId: string, scope: string): Promise<string> {
     const now = new Date();
-    await this.tokens.insert({
-      tokenHash: digest(token),
-      familyId: familyId ?? randomUUID(),
-      userId,
-      clientId,
-      scope,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + this.ttlMs),
-      usedAt: null,
-      revokedAt: null,
-    });
-    if (familyId === undefined) {
-      // Epoch-ms columns: compared as numbers (a Date in a find operator would skip the column transformer).
-      await this.tokens.createQueryBuilder().delete().where('user_id = :userId AND expires_at < :now', { userId, now: now.getTime() }).execute();
-    }
+    const token = await this.insert(this.tokens.manager, { userId, clientId, scope, familyId: randomUUID() }, now);
+    // Epoch-ms columns: compared as numbers (a Date in a find operator would skip the column transformer).
+    await this.tokens.createQueryBuilder().delete().where('user_id = :userId AND expires_at < :now', { userId, now: now.getTime() }).execute();
     return token;
   }
 
@@ -67,22 +56,43 @@ export class RefreshTokens {
     }
     if (row.clientId !== clientId) return 'wrong_client';
     if (row.expiresAt.getTime() <= Date.now()) return 'expired';
-    // Only one of two concurrent uses wins the conditional update; the other counts as a reuse.
-    const claimed = await this.tokens.update({ tokenHash: row.tokenHash, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: new Date() });
-    if (!claimed.affected) {
+    // Only one of two concurrent uses wins the conditional update; the other counts as a reuse. The claim
+    // and the successor commit together: a concurrent use that lost waits for that commit (the row lock on
+    // PostgreSQL, the one writer on SQLite), so the family it then revokes includes the successor.
+    const refreshToken = await this.tx.run(async (manager) => {
+      const claimed = await manager.update(RefreshTokenEntity, { tokenHash: row.tokenHash, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: new Date() });
+      return claimed.affected ? this.insert(manager, row, new Date()) : null;
+    });
+    if (refreshToken === null) {
       await this.revokeFamily(row.familyId);
       this.logger.warn(`user=${row.userId} used a refresh token twice at once: family ${row.familyId} revoked`);
       return 'reused';
     }
-    const refreshToken = await this.issue(row.userId, row.clientId, row.scope, row.familyId);
-    // A concurrent reuse may have revoked the family between our claim and the successor's insert: the
-    // successor must not outlive its family, so revoke again (the winner's answer stays, its token is dead).
-    if (await this.tokens.existsBy({ tokenHash: row.tokenHash, revokedAt: Not(IsNull()) })) await this.revokeFamily(row.familyId);
     return { userId: row.userId, scope: row.scope, refreshToken };
   }
 
   async revokeAllOf(userId: string): Promise<void> {
     await this.tokens.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  private async insert(
+    manager: EntityManager,
+    family: Pick<RefreshTokenEntity, 'userId' | 'clientId' | 'scope' | 'familyId'>,
+    now: Date,
+  ): Promise<string> {
+    const token = REFRESH_TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    await manager.insert(RefreshTokenEntity, {
+      tokenHash: digest(token),
+      familyId: family.familyId,
+      userId: family.userId,
+      clientId: family.clientId,
+      scope: family.scope,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.ttlMs),
+      usedAt: null,
+      revokedAt: null,
+    });
+    return token;
   }
 
   private async revokeFamily(familyId: string): Promise<void> {

@@ -25,6 +25,8 @@ export const upgradeContexts = new WeakMap<IncomingMessage, UpgradeContext>();
 export class AgentWsAdapter extends WsAdapter {
   private readonly socketLogger = new Logger(AgentWsAdapter.name);
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Looked up once: Nest's `app.get` searches the module graph on every call. */
+  private gate: UpgradeGate | undefined;
 
   constructor(
     private readonly app: INestApplication,
@@ -74,7 +76,8 @@ export class AgentWsAdapter extends WsAdapter {
   private async upgrade(wss: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     let admission;
     try {
-      admission = await this.app.get(UpgradeGate).admit(request);
+      this.gate ??= this.app.get<UpgradeGate>(UpgradeGate);
+      admission = await this.gate.admit(request);
     } catch (error) {
       this.socketLogger.error(`upgrade failed: ${(error as Error).message}`);
       refuse(socket, 500, 'Internal server error');

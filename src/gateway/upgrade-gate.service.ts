@@ -42,9 +42,8 @@ export class UpgradeGate {
     if (this.runtime.draining) return { ok: false, status: 503, message: 'The service is shutting down' };
     const parsed = parseWsTarget(request.url);
     if (!parsed.ok) return parsed;
-    const { target } = parsed;
+    const { target, query } = parsed;
     // Browsers cannot set headers on a WebSocket: they send the token or key in the query string.
-    const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
     const credentials: Credentials = {
       authorization: header(request, 'authorization'),
       apiKey: header(request, 'x-api-key') ?? query.get('api_key') ?? undefined,

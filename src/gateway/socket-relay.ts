@@ -29,7 +29,12 @@ export class SocketRelay implements FrameSink {
       this.socket.close();
       return;
     }
-    sendText(this.client, frameJson(frame));
+    try {
+      sendText(this.client, frameJson(frame));
+    } catch (error) {
+      // Called from the publishing turn itself (no Observable in between): a socket's failure stays its own.
+      this.error(error);
+    }
   }
 
   error(error: unknown): void {

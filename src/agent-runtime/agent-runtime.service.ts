@@ -13,6 +13,7 @@ import { ConversationStore } from '../session/conversation-store.service';
 import type { OwnerScope } from '../session/owner-scope';
 import { SessionDeletions } from '../session/session-deletions';
 import { SessionService } from '../session/session.service';
+import type { FrameSink } from './events/follow-frames';
 import { SESSION_EVENT_LOG, SequencedFrame, SessionEventLog } from './events/session-event-log';
 import { SESSION_FANOUT, SessionFanout } from './events/session-fanout';
 import { SessionStream } from './events/session-stream';
@@ -145,6 +146,11 @@ export class AgentRuntimeService implements BeforeApplicationShutdown, OnModuleD
    */
   watch(sessionId: string, afterSeq: number): Observable<SequencedFrame> {
     return this.stream.follow(sessionId, afterSeq);
+  }
+
+  /** {@link watch} into `sink` until `stop()`, without an Observable: what a protocol-2 socket holds for its life. */
+  follow(sessionId: string, afterSeq: number, sink: FrameSink): { stop(): void } {
+    return this.stream.followInto(sessionId, afterSeq, sink);
   }
 
   /** Whether `owner` may use the session id: `missing` ids may be created, `foreign` ones are someone else's. */

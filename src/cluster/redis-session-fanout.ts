@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { InProcessSessionFanout } from '../agent-runtime/events/in-process-session-fanout';
 import type { SequencedFrame } from '../agent-runtime/events/session-event-log';
-import type { SessionFanout } from '../agent-runtime/events/session-fanout';
+import type { FrameListener, SessionFanout } from '../agent-runtime/events/session-fanout';
 import { frameJson } from '../protocol/frame-json';
 import type { RedisClientType } from 'redis';
 import type { RedisConnections } from '../redis/redis-connections';
@@ -40,17 +40,26 @@ export class RedisSessionFanout implements SessionFanout {
 
   watch(sessionId: string): Observable<SequencedFrame> {
     return new Observable<SequencedFrame>((subscriber) => {
-      const subscription = this.local.watch(sessionId).subscribe(subscriber);
-      this.retain(sessionId);
-      return () => {
-        subscription.unsubscribe();
-        this.drop(sessionId);
-      };
+      this.listen(sessionId, subscriber);
+      return () => this.unlisten(sessionId, subscriber);
     });
   }
 
+  listen(sessionId: string, listener: FrameListener): void {
+    this.local.listen(sessionId, listener);
+    this.retain(sessionId);
+  }
+
+  unlisten(sessionId: string, listener: FrameListener): boolean {
+    if (!this.local.unlisten(sessionId, listener)) return false;
+    this.drop(sessionId);
+    return true;
+  }
+
+  /** The session's listeners here are ended all at once, and its channel is left. */
   end(sessionId: string): void {
     this.local.end(sessionId);
+    if (this.watched.delete(sessionId)) this.sync(sessionId);
   }
 
   private retain(sessionId: string): void {

@@ -3,16 +3,12 @@ import type { Duplex } from 'node:stream';
 import { INestApplication, Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets/gateway-metadata-explorer';
-import { Observable, Subscription } from 'rxjs';
-import { WebSocket, WebSocketServer } from 'ws';
-import type { ServerFrame } from '../protocol/server-frames';
-import { frameJson } from '../protocol/frame-json';
-import { wsMessageText } from '../protocol/ws-text';
+import { WebSocketServer } from 'ws';
 import type { LifecycleConfig } from '../config/app-config';
-import { sendText } from './socket-writer';
+import { AgentSocket, FRAME_EVENT, FrameHandler, onSocketClose, onSocketError, onSocketMessage, onSocketPong } from './agent-socket';
 import { UpgradeContext, UpgradeGate } from './upgrade-gate.service';
 
-export const FRAME_EVENT = 'frame';
+export { FRAME_EVENT };
 
 /** What the gate decided for an upgrade request, read by the gateway on connection. */
 export const upgradeContexts = new WeakMap<IncomingMessage, UpgradeContext>();
@@ -24,10 +20,13 @@ export const upgradeContexts = new WeakMap<IncomingMessage, UpgradeContext>();
  * It enforces the frame size limit (close 1009), pings every socket (dead peers are dropped), closes
  * idle ones, says 1001 on shutdown, and hands every text frame to the gateway's single `frame` handler,
  * which parses and validates it itself (so bad JSON gets an answer instead of being dropped).
+ * Per socket it keeps only an {@link AgentSocket} and shared listeners.
  */
 export class AgentWsAdapter extends WsAdapter {
   private readonly socketLogger = new Logger(AgentWsAdapter.name);
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Looked up once: Nest's `app.get` searches the module graph on every call. */
+  private gate: UpgradeGate | undefined;
 
   constructor(
     private readonly app: INestApplication,
@@ -39,43 +38,19 @@ export class AgentWsAdapter extends WsAdapter {
 
   /**
    * Every text frame goes to the gateway's `frame` handler (through Nest's pipes and filters); the
-   * frames of its reply go out in order. Plain listeners instead of Nest's per-client rxjs pipeline:
-   * an idle socket then costs two listeners and an empty set, and a reply still stops when its socket closes.
+   * frames of its reply go out in order. Plain shared listeners instead of Nest's per-client rxjs
+   * pipeline: an idle socket keeps only its bound handler, and a reply still stops when its socket closes.
    */
-  override bindMessageHandlers(
-    client: WebSocket,
-    handlers: MessageMappingProperties[],
-    transform: (data: unknown) => Observable<unknown>,
-  ): void {
+  override bindMessageHandlers(client: AgentSocket, handlers: MessageMappingProperties[]): void {
     const handler = handlers.find((h) => h.message === FRAME_EVENT);
     if (!handler) return;
-    let replies: Set<Subscription> | undefined;
-    client.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-      let reply: Observable<unknown>;
-      try {
-        const result = handler.callback(wsMessageText(data), FRAME_EVENT);
-        reply = transform(result);
-      } catch (error) {
-        this.socketLogger.error(`frame handler failed: ${(error as Error).message}`);
-        return;
-      }
-      const subscription = reply.subscribe({
-        next: (frame) => {
-          if (frame !== null && frame !== undefined) sendText(client, frameJson(frame as ServerFrame));
-        },
-        error: (error: Error) => this.socketLogger.error(`reply failed: ${error.message}`),
-        complete: () => replies?.delete(subscription),
-      });
-      if (!subscription.closed) (replies ??= new Set()).add(subscription);
-    });
-    client.once('close', () => {
-      replies?.forEach((subscription) => subscription.unsubscribe());
-      replies = undefined;
-    });
+    client.frameHandler = handler.callback as FrameHandler;
+    client.on('message', onSocketMessage);
+    client.on('close', onSocketClose);
   }
 
   override create(): WebSocketServer {
-    const wss = new WebSocketServer({ noServer: true, maxPayload: this.maxFrameBytes, perMessageDeflate: false });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: this.maxFrameBytes, perMessageDeflate: false, WebSocket: AgentSocket });
     const httpServer = this.httpServer as HttpServer;
     httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.upgrade(wss, request, socket, head);
@@ -86,9 +61,7 @@ export class AgentWsAdapter extends WsAdapter {
 
   /** A client's protocol error (e.g. an oversized frame, closed with 1009) is its problem: one line, no stack. */
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
-    server.on('connection', (ws: WebSocket) =>
-      ws.on('error', (err: Error) => this.socketLogger.warn(`socket closed after a protocol error: ${err.message}`)),
-    );
+    server.on('connection', (ws: AgentSocket) => ws.on('error', onSocketError));
     server.on('error', (err: Error) => this.socketLogger.error(`WebSocket server error: ${err.message}`));
     return server;
   }
@@ -103,7 +76,8 @@ export class AgentWsAdapter extends WsAdapter {
   private async upgrade(wss: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     let admission;
     try {
-      admission = await this.app.get(UpgradeGate).admit(request);
+      this.gate ??= this.app.get<UpgradeGate>(UpgradeGate);
+      admission = await this.gate.admit(request);
     } catch (error) {
       this.socketLogger.error(`upgrade failed: ${(error as Error).message}`);
       refuse(socket, 500, 'Internal server error');
@@ -114,60 +88,38 @@ export class AgentWsAdapter extends WsAdapter {
       return;
     }
     const { context } = admission;
-    const slot = holdSlot(socket, context.release);
+    // The slot is given back when the TCP socket closes, whether the upgrade failed or the WebSocket
+    // ended later (release is idempotent): one listener on the socket, no closure kept per socket.
+    socket.on('close', context.release);
     upgradeContexts.set(request, context);
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      slot.handOver(ws);
-      wss.emit('connection', ws, request);
-    });
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   }
 
   private watchLiveness(wss: WebSocketServer): void {
-    const alive = new WeakSet<WebSocket>();
-    const lastHeard = new WeakMap<WebSocket, number>();
-    wss.on('connection', (ws: WebSocket) => {
-      alive.add(ws);
-      lastHeard.set(ws, Date.now());
-      ws.on('pong', () => alive.add(ws));
-      ws.on('message', () => lastHeard.set(ws, Date.now()));
-    });
+    wss.on('connection', (ws: AgentSocket) => ws.on('pong', onSocketPong));
     const { wsHeartbeatMs, wsIdleTimeoutMs } = this.lifecycle;
     const period = Math.min(...[wsHeartbeatMs, wsIdleTimeoutMs].filter((ms) => ms > 0));
     if (!Number.isFinite(period)) return;
+    // One timer for every socket, not one per socket.
     const timer = setInterval(() => {
       const now = Date.now();
-      for (const ws of wss.clients) {
-        if (wsIdleTimeoutMs > 0 && now - (lastHeard.get(ws) ?? now) > wsIdleTimeoutMs) {
+      for (const ws of wss.clients as Set<AgentSocket>) {
+        if (wsIdleTimeoutMs > 0 && now - ws.lastHeard > wsIdleTimeoutMs) {
           ws.close(1000, 'Idle timeout');
           continue;
         }
         if (wsHeartbeatMs <= 0) continue;
-        if (!alive.has(ws)) {
+        if (!ws.alive) {
           ws.terminate();
           continue;
         }
-        alive.delete(ws);
+        ws.alive = false;
         ws.ping();
       }
     }, period);
     timer.unref();
     this.timers.push(timer);
   }
-}
-
-/**
- * Gives the socket slot back when the upgrade fails or, once upgraded, when the WebSocket closes.
- * Kept out of `upgrade()` so that the long-lived close listener does not hold the request in its scope.
- */
-function holdSlot(socket: Duplex, release: () => void): { handOver(ws: WebSocket): void } {
-  let upgraded = false;
-  socket.once('close', () => upgraded || release());
-  return {
-    handOver(ws: WebSocket): void {
-      upgraded = true;
-      ws.once('close', release);
-    },
-  };
 }
 
 function refuse(socket: Duplex, status: number, message: string): void {

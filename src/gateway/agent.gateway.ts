@@ -22,13 +22,12 @@ import { frameJson } from '../protocol/frame-json';
 import { errorFrame, ServerFrame, StatusFrame } from '../protocol/server-frames';
 import { FRAME_EVENT, upgradeContexts } from './agent-ws.adapter';
 import { FrameLimits, parseClientFrameText } from './client-frame.parser';
+import { SocketRelay } from './socket-relay';
 import { SocketSession } from './socket-session';
 import { sendText } from './socket-writer';
 import { TemporaryIds } from './temporary-ids';
 import { toWire } from './wire';
 
-/** A protocol-2 socket that lets this much output pile up is closed (1013); it can resume with last_seq. */
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** Close code for the sockets of a deleted session (HTTP 404, in the application's 4000–4999 range). */
 export const CLOSE_SESSION_DELETED = 4404;
 
@@ -78,7 +77,7 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
     this.sockets.set(client, socket);
     this.register(client, socket);
     this.metrics.openSockets.inc({ protocol: socket.protocol === 2 ? 'ws2' : 'ws1' });
-    if (socket.protocol === 2) socket.ready = this.greet(client, socket);
+    if (socket.protocol === 2) socket.greeting(this.greet(client, socket));
     this.logger.debug(
       `session=${socket.sessionId ?? context.target.requestedId} user=${context.principal.userId} socket connected (protocol ${socket.protocol})`,
     );
@@ -246,23 +245,7 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
   }
 
   private follow(client: WebSocket, socket: SocketSession, sessionId: string, afterSeq: number): void {
-    socket.follow(
-      this.runtime.watch(sessionId, afterSeq).subscribe({
-        next: (frame) => {
-          if (client.bufferedAmount > MAX_BUFFERED_BYTES) {
-            this.logger.warn(`session=${sessionId} closing a socket that does not keep up`);
-            client.close(1013, 'Too slow: reconnect with last_seq to resume');
-            socket.close();
-            return;
-          }
-          send(client, frame);
-        },
-        error: (error: Error) => {
-          this.logger.error(`session=${sessionId} replay failed: ${error.message}`);
-          client.close(1011, 'Replay failed; reconnect with last_seq');
-        },
-      }),
-    );
+    socket.follow(this.runtime.follow(sessionId, afterSeq, new SocketRelay(client, socket, sessionId)));
   }
 }
 

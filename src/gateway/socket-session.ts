@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { concatMap, finalize, from, Observable, Subscription } from 'rxjs';
+import { concatMap, finalize, from, Observable } from 'rxjs';
 import { Principal, scopeOf } from '../auth/principal';
 import type { OwnerScope } from '../session/owner-scope';
 import type { WsTarget } from './ws-target';
+
+/** What a fresh socket's reply order and admissions start from: one promise for all sockets, not three each. */
+const SETTLED: Promise<void> = Promise.resolve();
+
+/** A protocol-2 socket's follow of its session (see AgentRuntimeService.follow). */
+export interface Following {
+  stop(): void;
+}
 
 /**
  * One connected socket: which session it talks to, the order of its replies, and (protocol 2) its
@@ -12,12 +20,14 @@ import type { WsTarget } from './ws-target';
 export class SocketSession {
   private boundId: string | undefined;
   private announcePending = false;
-  private tail: Promise<void> = Promise.resolve();
-  private admissions: Promise<unknown> = Promise.resolve();
+  private tail: Promise<void> = SETTLED;
+  private admissions: Promise<unknown> = SETTLED;
   private binding: Promise<string> | undefined;
-  private watching: Subscription | undefined;
+  private watching: Following | undefined;
+  /** Made on first use: most sockets never need it (it is only the rate key of unauthenticated ones). */
+  private socketId: string | undefined;
   /** Resolves once the protocol-2 greeting (status, replay) is under way; frames wait for it. */
-  ready: Promise<void> = Promise.resolve();
+  ready: Promise<void> = SETTLED;
 
   constructor(
     readonly target: WsTarget,
@@ -35,10 +45,8 @@ export class SocketSession {
    * counters may be shared by several instances).
    */
   get rateKey(): string {
-    return this.principal.via === 'none' ? `socket:${this.socketId}` : `user:${this.principal.userId}`;
+    return this.principal.via === 'none' ? `socket:${(this.socketId ??= randomUUID())}` : `user:${this.principal.userId}`;
   }
-
-  private readonly socketId = randomUUID();
 
   get sessionId(): string | undefined {
     return this.boundId;
@@ -100,14 +108,26 @@ export class SocketSession {
     return result;
   }
 
-  /** Protocol 2: the subscription that relays the session's frames to this socket. */
-  follow(subscription: Subscription): void {
-    this.watching?.unsubscribe();
-    this.watching = subscription;
+  /**
+   * Protocol 2: frames wait for the greeting (status, replay) to be under way; once it is, the socket
+   * keeps no promise of it (an idle socket holds it for hours otherwise).
+   */
+  greeting(greeting: Promise<void>): void {
+    this.ready = greeting;
+    const settled = (): void => {
+      if (this.ready === greeting) this.ready = SETTLED;
+    };
+    greeting.then(settled, settled);
+  }
+
+  /** Protocol 2: the follow that relays the session's frames to this socket. */
+  follow(following: Following): void {
+    this.watching?.stop();
+    this.watching = following;
   }
 
   close(): void {
-    this.watching?.unsubscribe();
+    this.watching?.stop();
     this.watching = undefined;
   }
 }

@@ -42,9 +42,8 @@ export class UpgradeGate {
     if (this.runtime.draining) return { ok: false, status: 503, message: 'The service is shutting down' };
     const parsed = parseWsTarget(request.url);
     if (!parsed.ok) return parsed;
-    const { target } = parsed;
+    const { target, query } = parsed;
     // Browsers cannot set headers on a WebSocket: they send the token or key in the query string.
-    const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
     const credentials: Credentials = {
       authorization: header(request, 'authorization'),
       apiKey: header(request, 'x-api-key') ?? query.get('api_key') ?? undefined,
@@ -61,9 +60,11 @@ export class UpgradeGate {
     }
     const scope = scopeOf(principal);
     let resumedSessionId: string | undefined;
+    // Only an owner scope can be refused another's session: without one (authentication off) every
+    // session is visible, and the upgrade asks the database nothing.
     if (target.temporary) {
       resumedSessionId = await this.temporaryIds.resolve(target.requestedId, scope);
-    } else if ((await this.runtime.access(target.requestedId, scope)) === 'foreign') {
+    } else if (scope !== null && (await this.runtime.access(target.requestedId, scope)) === 'foreign') {
       this.logger.warn(`user=${principal.userId} was refused another user's session`);
       return { ok: false, status: 404, message: 'Not Found' };
     }

@@ -11,7 +11,12 @@ export interface WsTarget {
 }
 
 export type WsTargetResult =
-  | { readonly ok: true; readonly target: WsTarget }
+  | {
+      readonly ok: true;
+      readonly target: WsTarget;
+      /** The URL's whole query (a browser sends its credentials in it), parsed once. */
+      readonly query: URLSearchParams;
+    }
   | { readonly ok: false; readonly status: 400 | 404; readonly message: string };
 
 const WS_PATH = /^\/(?:api\/v1\/)?ws\/([^/]*)\/?$/;
@@ -40,6 +45,7 @@ export function parseWsTarget(rawUrl: string | undefined): WsTargetResult {
   }
   return {
     ok: true,
+    query: url.searchParams,
     target: {
       requestedId: id,
       temporary: isTemporarySessionId(id),

@@ -61,4 +61,24 @@ describe(SessionStream.name, () => {
     following.unsubscribe();
     expect(got).toEqual([2, 3, 4, 5]);
   });
+
+  it('followInto delivers what follow does, into a sink, until stopped; a deleted session completes it', async () => {
+    const fanout = new InProcessSessionFanout();
+    const sut = new SessionStream(new MemoryEventLog(), fanout);
+    for (let i = 0; i < 3; i++) sut.publish('s', assistantDeltaFrame(`t${i}`));
+    const got: number[] = [];
+    const ends: string[] = [];
+    const sink = { next: (f: SequencedFrame) => got.push(f.seq), error: () => ends.push('error'), complete: () => ends.push('complete') };
+    const stopped = sut.followInto('s', 1, sink);
+    const deleted = sut.followInto('s', 3, sink);
+    sut.publish('s', assistantDeltaFrame('live, published while the replay loads'));
+    await new Promise((resolve) => setImmediate(resolve));
+    stopped.stop();
+    sut.publish('s', assistantFinalFrame('only for the second'));
+    fanout.end('s');
+    sut.publish('s', assistantDeltaFrame('after the end'));
+    expect(got).toEqual([2, 3, 4, 4, 5]);
+    expect(ends).toEqual(['complete']);
+    deleted.stop();
+  });
 });

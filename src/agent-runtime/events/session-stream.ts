@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Observable, takeWhile } from 'rxjs';
 import type { ServerFrame } from '../../protocol/server-frames';
-import { followFrames } from './follow-frames';
+import { FollowSources, followFrames, FrameFollower, FrameSink } from './follow-frames';
 import { SESSION_EVENT_LOG, SequencedFrame, SessionEventLog } from './session-event-log';
 import { SESSION_FANOUT, SessionFanout } from './session-fanout';
 
@@ -14,10 +14,14 @@ import { SESSION_FANOUT, SessionFanout } from './session-fanout';
  */
 @Injectable()
 export class SessionStream {
+  private readonly sources: FollowSources;
+
   constructor(
     @Inject(SESSION_EVENT_LOG) private readonly log: SessionEventLog,
     @Inject(SESSION_FANOUT) private readonly fanout: SessionFanout,
-  ) {}
+  ) {
+    this.sources = { log, live: fanout };
+  }
 
   /** Numbers a frame of the session and publishes it to everyone watching; returns it numbered. */
   publish(sessionId: string, frame: ServerFrame): SequencedFrame {
@@ -35,6 +39,16 @@ export class SessionStream {
    */
   follow(sessionId: string, afterSeq: number): Observable<SequencedFrame> {
     return followFrames(this.fanout.watch(sessionId), (after) => this.log.readAfter(sessionId, after), afterSeq);
+  }
+
+  /**
+   * {@link follow} for a holder that keeps it for its whole life (a protocol-2 socket): the same frames
+   * go to `sink` until `stop()`, through one object instead of an Observable chain per holder.
+   */
+  followInto(sessionId: string, afterSeq: number, sink: FrameSink): { stop(): void } {
+    const follower = new FrameFollower(sessionId, this.sources, sink, afterSeq);
+    follower.start();
+    return follower;
   }
 
   /**

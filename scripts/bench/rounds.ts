@@ -9,7 +9,7 @@
  *   npm run bench:rounds -- --servers ours,durable --protocols 1,2 --turns 6 --reps 7
  *   npm run bench:rounds -- --servers ours --turns 1   # vs --turns 6: what a socket's lifecycle costs
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -101,6 +101,7 @@ async function start(server: Server, options: RoundsOptions, dir: string): Promi
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
   ensureBuilt();
+  if (options.profileDir) mkdirSync(options.profileDir, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'codelab-rounds-'));
   try {
     const running = new Map<Server, ServerProcess>();

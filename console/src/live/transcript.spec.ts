@@ -70,6 +70,25 @@ describe('transcript', () => {
     expect(t.live[0]).toMatchObject({ kind: 'tool_call', args: { path: 'b' }, requiresApproval: false });
   });
 
+  it('keeps showing the arguments a call was re-sent with (an edit) once the history, which keeps the model\'s, is loaded', () => {
+    const t = apply([
+      { type: 'tool_call', call_id: 'c', tool_name: 'write_file', arguments: { path: 'a' }, requires_approval: true, is_final: true, seq: 1 },
+      { type: 'tool_call', call_id: 'c', tool_name: 'write_file', arguments: { path: 'b' }, requires_approval: false, is_final: true, seq: 2 },
+    ]);
+    const history = itemsFromHistory(
+      [
+        { role: 'user', content: 'write it' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'write_file', arguments: '{"path":"a"}' } }] },
+      ],
+      [],
+    );
+    const loaded = withHistory(t, history, 2);
+    expect(loaded.live).toEqual([]);
+    expect(loaded.stored.find((i) => i.kind === 'tool_call')).toMatchObject({ callId: 'c', args: { path: 'b' } });
+    // A later load still knows it.
+    expect(withHistory(loaded, history, 5).stored.find((i) => i.kind === 'tool_call')).toMatchObject({ args: { path: 'b' } });
+  });
+
   it('shows errors, and ignores status and session_info', () => {
     const t = apply([
       { type: 'status', state: 'idle', current_agent: 'coder', last_seq: 3, is_final: false },

@@ -35,9 +35,14 @@ export interface Transcript {
   readonly live: readonly (TranscriptItem & { readonly seq: number })[];
   /** History indexes of answers this page saw cancelled (the history itself does not say). */
   readonly cancelled: ReadonlySet<number>;
+  /**
+   * The arguments of calls this page saw re-sent after an approval, by call id: an edited call runs with
+   * other arguments than the stored call, which keeps the model's (PROTOCOL: hitl_decision `edit`).
+   */
+  readonly approvedArgs: ReadonlyMap<string, JsonValue | string>;
 }
 
-export const EMPTY_TRANSCRIPT: Transcript = { stored: [], live: [], cancelled: new Set() };
+export const EMPTY_TRANSCRIPT: Transcript = { stored: [], live: [], cancelled: new Set(), approvedArgs: new Map() };
 
 export function visibleItems(t: Transcript): readonly TranscriptItem[] {
   return [...t.stored, ...t.live];
@@ -148,15 +153,24 @@ export function applyFrame(t: Transcript, frame: ServerFrame): Transcript {
 /** A history load that includes every frame up to `seq`: live entries from then are now stored. */
 export function withHistory(t: Transcript, stored: readonly TranscriptItem[], seq: number): Transcript {
   const cancelled = new Set(t.cancelled);
+  const approvedArgs = new Map(t.approvedArgs);
   for (const item of t.live) {
-    if (item.seq > seq || item.kind !== 'assistant' || !item.cancelled) continue;
+    if (item.seq > seq) continue;
+    // The live call replaced by the stored one: what was sent to run (an edit's arguments) stays shown.
+    if (item.kind === 'tool_call' && !item.requiresApproval) approvedArgs.set(item.callId, item.args);
+    if (item.kind !== 'assistant' || !item.cancelled) continue;
     const match = [...stored].reverse().find((s) => s.kind === 'assistant' && s.text === item.text);
     if (match && 'index' in match && match.index !== undefined) cancelled.add(match.index);
   }
   return {
-    stored: stored.map((i) => (i.kind === 'assistant' && i.index !== undefined && cancelled.has(i.index) ? { ...i, cancelled: true } : i)),
+    stored: stored.map((i) => {
+      if (i.kind === 'assistant' && i.index !== undefined && cancelled.has(i.index)) return { ...i, cancelled: true };
+      if (i.kind === 'tool_call' && approvedArgs.has(i.callId)) return { ...i, args: approvedArgs.get(i.callId) as JsonValue | string };
+      return i;
+    }),
     live: t.live.filter((i) => i.seq > seq),
     cancelled,
+    approvedArgs,
   };
 }
 

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BenchOptions, BenchPlan, OptionsError, parseOptions, USAGE } from './options';
 import {
+  benchServiceEnv,
   ensureBuilt,
   freePort,
   HELPER_ENV,
@@ -83,14 +84,7 @@ class Launcher {
       ...(storesInMemory ? { ...HELPER_ENV, BENCH_DIST: join(ROOT, 'dist') } : {}),
       BENCH_MEMORY_FILE: join(this.dir, `memory-service-${n}.json`),
       DATABASE_URL: `sqlite:${dbFile}`,
-      LLM_PROVIDER: 'echo',
-      ECHO_TOKENS: String(this.plan.tokens),
-      SESSION_TTL_HOURS: '0',
-      NODE_ENV: 'production',
-      // One client process plays thousands of users: lift the per-user limits that would refuse the load.
-      RATE_LIMIT_REST_PER_MINUTE: '1000000',
-      RATE_LIMIT_WS_MESSAGES_PER_MINUTE: '1000000',
-      MAX_SOCKETS_PER_USER: '1000000',
+      ...benchServiceEnv(this.plan.tokens),
     };
     if (this.profileDir) env.BENCH_CPU_PROFILE = join(this.profileDir, `${String(n).padStart(2, '0')}-${label}.cpuprofile`);
     return this.start({

@@ -206,6 +206,23 @@ export function transpileHelper(name: string, outDir: string): string {
 
 export const HELPER_ENV = { NODE_PATH: join(ROOT, 'node_modules') };
 
+/**
+ * The settings every benchmarked service runs with: the offline echo model answering in `tokens` pieces,
+ * no TTL job, production mode, and the per-user limits lifted (one client process plays thousands of
+ * users, and the limits would refuse the load).
+ */
+export function benchServiceEnv(tokens: number): Record<string, string> {
+  return {
+    LLM_PROVIDER: 'echo',
+    ECHO_TOKENS: String(tokens),
+    SESSION_TTL_HOURS: '0',
+    NODE_ENV: 'production',
+    RATE_LIMIT_REST_PER_MINUTE: '1000000',
+    RATE_LIMIT_WS_MESSAGES_PER_MINUTE: '1000000',
+    MAX_SOCKETS_PER_USER: '1000000',
+  };
+}
+
 /** Runs `npm run build` when dist/main.js is missing or older than any file in src/. Returns whether it built. */
 export function ensureBuilt(): boolean {
   const main = join(ROOT, 'dist', 'main.js');

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { createPostgresDatabase } from '../../test/utils/test-database';
-import { freePort, ROOT, ServerProcess } from './processes';
+import { benchServiceEnv, freePort, ROOT, ServerProcess } from './processes';
 import { ratio, round } from './stats';
 import { runStreamRound } from './ws-load';
 
@@ -45,13 +45,7 @@ export async function measureRedisCost(plan: RedisCostPlan, dir: string, log: (l
         env: {
           DATABASE_URL: databaseUrl,
           ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
-          LLM_PROVIDER: 'echo',
-          ECHO_TOKENS: String(plan.tokens),
-          SESSION_TTL_HOURS: '0',
-          NODE_ENV: 'production',
-          RATE_LIMIT_REST_PER_MINUTE: '1000000',
-          RATE_LIMIT_WS_MESSAGES_PER_MINUTE: '1000000',
-          MAX_SOCKETS_PER_USER: '1000000',
+          ...benchServiceEnv(plan.tokens),
         },
         port: await freePort(),
         logFile: join(dir, `service-${label}.log`),

@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureBuilt, freePort, HELPER_ENV, ROOT, ServerProcess, stopAll, transpileHelper } from './processes';
+import { benchServiceEnv, ensureBuilt, freePort, HELPER_ENV, ROOT, ServerProcess, stopAll, transpileHelper } from './processes';
 import { median, round, sleep } from './stats';
 import { Protocol, runStreamRound } from './ws-load';
 
@@ -84,13 +84,7 @@ async function start(server: Server, options: RoundsOptions, dir: string): Promi
       ...(inMemory ? { ...HELPER_ENV, BENCH_DIST: join(ROOT, 'dist') } : {}),
       ...profile,
       DATABASE_URL: `sqlite:${join(dir, `${server}.db`)}`,
-      LLM_PROVIDER: 'echo',
-      ECHO_TOKENS: String(options.tokens),
-      SESSION_TTL_HOURS: '0',
-      NODE_ENV: 'production',
-      RATE_LIMIT_REST_PER_MINUTE: '1000000',
-      RATE_LIMIT_WS_MESSAGES_PER_MINUTE: '1000000',
-      MAX_SOCKETS_PER_USER: '1000000',
+      ...benchServiceEnv(options.tokens),
     };
   }
   const child = new ServerProcess({ name: server, args, env, port: await freePort(), logFile: join(dir, `${server}.log`) });

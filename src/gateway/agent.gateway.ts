@@ -144,14 +144,12 @@ export class AgentGateway implements OnGatewayConnection<WebSocket>, OnGatewayDi
       // The turn may run on another instance: the answer comes back asynchronously.
       return id === undefined ? nothing : from(this.runtime.cancel(id)).pipe(concatMap((stopped) => (stopped ? EMPTY : nothing)));
     }
-    const reply = this.dispatch(socket, frame, (sessionId) => {
+    // The runtime leaves numbered frames out of this reply (`reply: 'unnumbered'`, see handle()): only
+    // frames outside the session's stream come this way, and protocol 2 gets them as they are.
+    return this.dispatch(socket, frame, (sessionId) => {
       this.register(client, socket);
       this.follow(client, socket, sessionId, 0);
     });
-    return reply.pipe(
-      filter((out) => out.seq === undefined),
-      map((out) => toWire(out, 2) ?? out),
-    );
   }
 
   /**

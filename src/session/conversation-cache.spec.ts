@@ -60,12 +60,17 @@ describe(ConversationCache.name, () => {
     await store.commit(sessionId, { messages: [assistantMessage('Fixed \u0000 it.')] });
   };
 
-  it('a session in use reads nothing: state and history come from memory, a commit is one UPDATE and one INSERT', async () => {
+  /** A trusted-mode store holding a new session (state and `window` messages), after a few turns of every kind. */
+  const heldAfterSomeTurns = async (sessionId: string, window: number): Promise<void> => {
     await start('trusted');
-    await sessions.create({ sessionId: 's1' }, null);
-    await store.load('s1');
-    await store.recentMessages('s1', 200);
-    await someTurns('s1');
+    await sessions.create({ sessionId }, null);
+    await store.load(sessionId);
+    await store.recentMessages(sessionId, window);
+    await someTurns(sessionId);
+  };
+
+  it('a session in use reads nothing: state and history come from memory, a commit is one UPDATE and one INSERT', async () => {
+    await heldAfterSomeTurns('s1', 200);
     statements = [];
     const state = await store.load('s1');
     const recent = await store.recentMessages('s1', 200);
@@ -76,11 +81,7 @@ describe(ConversationCache.name, () => {
   });
 
   it('holds exactly what the database holds after every kind of step', async () => {
-    await start('trusted');
-    await sessions.create({ sessionId: 's1' }, null);
-    await store.load('s1');
-    await store.recentMessages('s1', 200);
-    await someTurns('s1');
+    await heldAfterSomeTurns('s1', 200);
     const held = { state: await store.load('s1'), recent: await store.recentMessages('s1', 200) };
     expect(statements.filter((name) => name.startsWith('conversation_load') || name === 'conversation_recent_messages')).toHaveLength(2);
     expect(held).toEqual(await fromDatabase('s1'));
@@ -88,11 +89,7 @@ describe(ConversationCache.name, () => {
   });
 
   it('keeps only the newest messages of the window, as the database read would return them', async () => {
-    await start('trusted');
-    await sessions.create({ sessionId: 's1' }, null);
-    await store.load('s1');
-    await store.recentMessages('s1', 3);
-    await someTurns('s1');
+    await heldAfterSomeTurns('s1', 3);
     statements = [];
     const held = await store.recentMessages('s1', 3);
     expect(statements).toEqual([]);
